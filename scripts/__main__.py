@@ -1,0 +1,40 @@
+"""Command line: ``python -m scripts <command> [--root DIR] ...``.
+
+Each command lives in its stage's module and is imported only when used, so ``envs`` runs on a
+bare system Python before any virtual environment exists.
+"""
+import importlib
+import sys
+
+COMMANDS = {
+    "envs": ("scripts.envs", "build the pinned venvs and register the Jupyter kernels"),
+    "notebooks": ("scripts.notebooks", "turn book/ into one MyST notebook per framework"),
+    "lib": ("scripts.library", "extract #@save code into d2l/<framework>.py (--check: drift)"),
+    "check": ("scripts.check", "report every malformed construct as file:line"),
+    "html": ("scripts.render", "build one HTML site per framework into _build/html/<fw>/"),
+    "import-d2lbook": ("scripts.migrate", "convert a d2lbook project into this layout"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: python -m scripts <command> [options]", "", "commands:"]
+    lines += [f"  {name:<16} {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "Every command takes --root DIR (default: the current directory)."]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"unknown command '{name}'\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return module.main(rest) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Stage 0: the environments.
+
+Builds one virtual environment for the toolchain (``tools``) and one per framework from the pinned
+``requirements-<name>.txt`` files, registers a Jupyter kernel ``d2l-<framework>`` for each
+framework and installs the Debian packages the build needs.
+
+The framework venvs are big (torch alone is about 5.6 GB), so they live in a per-user cache folder
+shared by every clone on the machine, keyed by the hash of the pinned requirements and the Python
+version; ``.venvs/<name>`` in the checkout is a symbolic link to it.  A venv is only used once a
+marker file says its installation finished, so an interrupted build is redone rather than trusted.
+
+This module uses the standard library only: it runs before any venv exists.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+#: Debian packages the build and the tests need.  ``dataset-fashion-mnist`` is the real
+#: Fashion-MNIST data the book trains on; the TeX packages render the PDFs; chromium drives
+#: the browser tests.
+APT_PACKAGES = [
+    "dataset-fashion-mnist",
+]
+
+MARKER = ".d2l-complete"
+
+
+def cache_home() -> Path:
+    """Where shared venvs live: ``$D2L_VENV_CACHE`` or ``~/.cache/d2l-book/venvs``."""
+    env = os.environ.get("D2L_VENV_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "d2l-book" / "venvs"
+
+
+def python_tag() -> str:
+    return f"py{sys.version_info.major}{sys.version_info.minor}"
+
+
+def venv_key(requirements: Path) -> str:
+    """Hash of the pinned requirements and the Python version: the identity of a venv."""
+    h = hashlib.sha256()
+    h.update(requirements.read_bytes())
+    h.update(sys.version.encode())
+    return h.hexdigest()[:12]
+
+
+def shared_venv_dir(name: str, requirements: Path) -> Path:
+    return cache_home() / f"{name}-{python_tag()}-{venv_key(requirements)}"
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_venv(root: Path, name: str, requirements: Path) -> Path:
+    """Make ``.venvs/<name>`` point at a complete shared venv built from ``requirements``."""
+    if not requirements.is_file():
+        raise SystemExit(f"{requirements}: missing requirements file for environment '{name}' — "
+                         f"create it or fix the 'requirements' entry in _config.yml")
+    target = shared_venv_dir(name, requirements)
+    with _locked(target.with_name(target.name + ".lock")):
+        if not (target / MARKER).exists():
+            print(f"[envs] building {name} venv in {target} (from {requirements.name}) …", flush=True)
+            if target.exists():
+                shutil.rmtree(target)
+            subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+            pip = [str(target / "bin" / "python"), "-m", "pip"]
+            subprocess.run(pip + ["install", "--upgrade", "--quiet", "pip==25.3"], check=True)
+            subprocess.run(pip + ["install", "--quiet", "--progress-bar", "on", "-r", str(requirements)],
+                           check=True)
+            (target / MARKER).write_text(requirements.read_text())
+        else:
+            print(f"[envs] {name}: up to date ({target.name})", flush=True)
+    link = root / ".venvs" / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and os.readlink(link) == str(target):
+            return link
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        else:
+            link.unlink()
+    link.symlink_to(target)
+    return link
+
+
+def kernel_python(root: Path, framework: str) -> str:
+    """The interpreter that runs a framework's kernel.
+
+    ``D2L_PYTHON_<FRAMEWORK>`` (e.g. ``D2L_PYTHON_PYTORCH=/usr/bin/python3``) overrides the venv,
+    so a GPU runner can point a kernel at its own Python.
+    """
+    override = os.environ.get(f"D2L_PYTHON_{framework.upper()}")
+    if override:
+        return override
+    return str(root / ".venvs" / framework / "bin" / "python")
+
+
+def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: Path) -> Path:
+    """Write ``kernels_dir/d2l-<framework>/kernel.json``.
+
+    The kernel runs ``python`` and sees ``book_root`` on its ``PYTHONPATH``, so ``import d2l`` is
+    the library of that book (the checkout's, or a fixture book's) rather than an installed copy.
+    """
+    spec_dir = kernels_dir / f"d2l-{framework}"
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": f"d2l ({framework})",
+        "language": "python",
+        "env": {"PYTHONPATH": str(book_root.resolve()), "MPLBACKEND": "agg"},
+        "metadata": {"debugger": False},
+    }
+    text = json.dumps(spec, indent=1) + "\n"
+    path = spec_dir / "kernel.json"
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return path
+
+
+def missing_apt_packages(packages: list[str]) -> list[str]:
+    missing = []
+    for pkg in packages:
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg],
+                           capture_output=True, text=True)
+        if "install ok installed" not in r.stdout:
+            missing.append(pkg)
+    return missing
+
+
+def ensure_apt(packages: list[str]) -> bool:
+    """Install missing Debian packages as root; otherwise print the command. True when all present."""
+    if not shutil.which("dpkg-query"):
+        print("[envs] not a Debian system: install these packages yourself: " + " ".join(packages))
+        return False
+    missing = missing_apt_packages(packages)
+    if not missing:
+        return True
+    cmd = "apt-get update && apt-get install -y --no-install-recommends " + " ".join(missing)
+    if os.geteuid() != 0:
+        print(f"[envs] missing Debian packages; run as root:\n    sudo sh -c '{cmd}'")
+        return False
+    print(f"[envs] installing Debian packages: {' '.join(missing)}", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                   check=True, env=env)
+    return True
+
+
+def _frameworks_from_config(root: Path) -> dict[str, str]:
+    """framework -> requirements file, read from ``_config.yml`` (PyYAML is optional here)."""
+    try:
+        import yaml  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - system Python without PyYAML
+        raise SystemExit("[envs] PyYAML is needed to read _config.yml: pip install PyYAML")
+    cfg = yaml.safe_load((root / "_config.yml").read_text()) or {}
+    fws = (cfg.get("frameworks") or {}).get("available") or {}
+    return {name: (spec or {}).get("requirements", f"requirements-{name}.txt")
+            for name, spec in fws.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m scripts envs", description=__doc__.split("\n")[0])
+    p.add_argument("--root", default=".", type=Path)
+    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""),
+                   help="comma-separated subset (default: all in _config.yml; env FRAMEWORKS)")
+    p.add_argument("--tools-only", action="store_true", help="only the toolchain venv")
+    p.add_argument("--no-apt", action="store_true", help="skip the Debian packages")
+    args = p.parse_args(argv)
+    root = args.root.resolve()
+
+    apt_ok = True if args.no_apt else ensure_apt(APT_PACKAGES)
+    ensure_venv(root, "tools", root / "requirements-tools.txt")
+    if args.tools_only:
+        return 0
+    available = _frameworks_from_config(root)
+    wanted = [f.strip() for f in args.frameworks.split(",") if f.strip()] or list(available)
+    for fw in wanted:
+        if fw not in available:
+            raise SystemExit(f"[envs] unknown framework '{fw}' — choose from {', '.join(available)}")
+    kernels = root / ".venvs" / "share" / "jupyter" / "kernels"
+    for fw in wanted:
+        ensure_venv(root, fw, root / available[fw])
+        write_kernelspec(kernels, fw, kernel_python(root, fw), root)
+    print(f"[envs] ready: tools + {', '.join(wanted)}; kernels in {kernels}"
+          + ("" if apt_ok else " (Debian packages missing, see above)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Stage 2: one MyST notebook per page and framework.
+
+``book/<path>.md`` becomes ``_build/src/<fw>/<path>.ipynb`` (the ``book/`` prefix dropped) with the
+framework's code cells and prose, kernelspec ``d2l-<fw>`` and MyST syntax for references,
+citations, figures, tables and equations.  The root page gets the toctree of ``_toc.yml``, chapter
+pages the toctree of their sections.  Images and other files of ``book/`` are copied beside the
+notebooks.  Only files whose content changed are written, so Sphinx stays incremental.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+from scripts import dialect
+from scripts.config import Book, Page, load_book
+from scripts.errors import BookError, BookErrors
+from scripts.files import write_if_changed
+
+NOTEBOOK_META_KEY = "d2l"
+
+
+# --- prose ---------------------------------------------------------------------------------
+
+SLIDE_KEEP = [re.compile(r"\[\*\*(.+?)\*\*\](?!\()", re.S), re.compile(r"\(\*\*(.+?)\*\*\)", re.S)]
+SLIDE_DROP = [re.compile(r"\[~~(.+?)~~\](?!\()", re.S), re.compile(r"\(~~(.+?)~~\)", re.S)]
+ROLE_MAP = {"numref": "numref", "ref": "ref", "eqref": "eq", "cite": "cite:p", "citet": "cite:t"}
+
+
+def convert_roles(text: str) -> str:
+    def sub(m: re.Match) -> str:
+        if m.group("code"):
+            return m.group("code")
+        target = m.group("target")
+        if m.group("role") in ("cite", "citet"):
+            target = ",".join(k.strip() for k in target.split(","))
+        return "{%s}`%s`" % (ROLE_MAP[m.group("role")], target)
+    return dialect.ROLE.sub(sub, text)
+
+
+def strip_slide_marks(text: str) -> str:
+    for rx in SLIDE_DROP:
+        text = rx.sub("", text)
+    for rx in SLIDE_KEEP:
+        text = rx.sub(r"\1", text)
+    return text
+
+
+def _inline(text: str) -> str:
+    return convert_roles(strip_slide_marks(text))
+
+
+def convert_markdown(source: str) -> str:
+    """Dialect prose -> MyST markdown (labels, figures, tables, equations, roles, slide marks)."""
+    lines = source.split("\n")
+    out: list[str] = []
+    i = 0
+    n = len(lines)
+
+    def next_nonblank(k: int) -> int:
+        while k < n and not lines[k].strip():
+            k += 1
+        return k
+
+    while i < n:
+        line = lines[i]
+        f = dialect.FENCE.match(line)
+        if f:  # shown-only code: copied verbatim
+            fence = f.group("fence")
+            out.append(line)
+            i += 1
+            while i < n:
+                out.append(lines[i])
+                c = dialect.FENCE.match(lines[i])
+                i += 1
+                if c and c.group("fence")[0] == fence[0] and len(c.group("fence")) >= len(fence) \
+                        and not c.group("info").strip():
+                    break
+            continue
+        h = dialect.HEADING.match(line)
+        if h:
+            k = next_nonblank(i + 1)
+            if k < n and dialect.LABEL.match(lines[k]):
+                out.append(f"({dialect.LABEL.match(lines[k]).group('name')})=")
+                out.append(_inline(line))
+                i = k + 1
+                continue
+            out.append(_inline(line))
+            i += 1
+            continue
+        im = dialect.IMAGE.match(line)
+        if im:
+            opts, k = [], i + 1
+            while k < n and (dialect.WIDTH.match(lines[k]) or dialect.LABEL.match(lines[k])):
+                w, lab = dialect.WIDTH.match(lines[k]), dialect.LABEL.match(lines[k])
+                opts.append(f":{w.group('key')}: {w.group('value')}" if w
+                            else f":name: {lab.group('name')}")
+                k += 1
+            out += ["```{figure} " + im.group("path"), *opts, "", _inline(im.group("caption")),
+                    "```"]
+            i = k
+            continue
+        cap = dialect.TABLE_CAPTION.match(line)
+        if (cap or dialect.TABLE_ROW.match(line)) and (not cap or (i + 1 < n and
+                                                              dialect.TABLE_ROW.match(lines[i + 1]))):
+            k = i + 1 if cap else i
+            rows = []
+            while k < n and dialect.TABLE_ROW.match(lines[k]):
+                rows.append(_inline(lines[k]))
+                k += 1
+            label = None
+            kk = next_nonblank(k)
+            if kk < n and dialect.LABEL.match(lines[kk]) and kk - k <= 1:
+                label = dialect.LABEL.match(lines[kk]).group("name")
+                k = kk + 1
+            if cap or label:
+                out.append("```{table} " + (_inline(cap.group("caption")) if cap else ""))
+                if label:
+                    out.append(f":name: {label}")
+                out += ["", *rows, "```"]
+            else:
+                out += rows
+            i = k
+            continue
+        if line.strip().startswith("$$"):
+            k = i
+            body = [line]
+            single = line.strip() != "$$" and line.strip().endswith("$$") and len(line.strip()) > 2
+            if not single:
+                k += 1
+                while k < n:
+                    body.append(lines[k])
+                    if lines[k].strip().endswith("$$"):
+                        break
+                    k += 1
+            k += 1
+            kk = next_nonblank(k)
+            if kk < n and dialect.EQLABEL.match(lines[kk]) and kk - k <= 1:
+                label = dialect.EQLABEL.match(lines[kk]).group("name")
+                maths = "\n".join(body).strip()[2:-2].strip()
+                out += ["```{math}", f":label: {label}", "", maths, "```"]
+                i = kk + 1
+            else:
+                out += body
+                i = k
+            continue
+        if dialect.LABEL.match(line) or dialect.EQLABEL.match(line):
+            i += 1      # a stray label (already reported by check); never shown
+            continue
+        out.append(_inline(line))
+        i += 1
+    return strip_slide_marks("\n".join(out)).strip("\n")
+
+
+# --- notebooks -----------------------------------------------------------------------------
+
+def _cell_id(*parts) -> str:
+    return hashlib.sha1("\x00".join(map(str, parts)).encode()).hexdigest()[:12]
+
+
+def no_code_notice(fw_display: str, available: list[str]) -> str:
+    others = ", ".join(available)
+    return (":::{admonition} No " + fw_display + " code\n:class: warning d2l-no-code\n\n"
+            f"This section has no code for {fw_display}. It is written for {others}: use the "
+            "framework switcher at the top of the page to see it run there.\n:::")
+
+
+def toctree(entries: list[str], caption: str | None = None, numbered: bool = False,
+            hidden: bool = False, maxdepth: int = 2) -> str:
+    opts = [f":maxdepth: {maxdepth}"]
+    if caption:
+        opts.append(f":caption: {caption}")
+    if numbered:
+        opts.append(":numbered:")
+    if hidden:
+        opts.append(":hidden:")
+    return "```{toctree}\n" + "\n".join(opts) + "\n\n" + "\n".join(entries) + "\n```"
+
+
+def _rel(from_out: str, to_out: str) -> str:
+    return os.path.relpath(to_out, os.path.dirname(from_out) or ".")
+
+
+def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) -> dict:
+    """The notebook of ``page`` for framework ``fw`` as an nbformat-4 dict."""
+    framework = book.frameworks[fw]
+    cells: list[dict] = []
+    md_buffer: list[str] = []
+    md_lines: list[int] = []
+
+    def flush():
+        if md_buffer:
+            text = "\n\n".join(md_buffer)
+            cells.append({"cell_type": "markdown", "id": _cell_id(page.docname, fw, len(cells)),
+                          "metadata": {"d2l": {"line": md_lines[0]}}, "source": text})
+            md_buffer.clear()
+            md_lines.clear()
+
+    code_fws = parsed.code_frameworks()
+    notice_needed = parsed.has_code and fw not in code_fws
+    for cell in parsed.cells:
+        if cell.frameworks is not None and fw not in cell.frameworks:
+            continue
+        if cell.kind == "markdown":
+            text = convert_markdown(cell.source)
+            if text.strip():
+                md_buffer.append(text)
+                md_lines.append(cell.line)
+            if notice_needed and any(dialect.HEADING.match(ln) for ln in text.split("\n")):
+                md_buffer.append(no_code_notice(framework.display,
+                                                [book.frameworks[f].display for f in book.frameworks
+                                                 if f in code_fws]))
+                md_lines.append(cell.line)
+                notice_needed = False
+            continue
+        flush()
+        source = dialect.resolve_tab_selected(cell.source, fw)
+        meta = {"d2l": {"line": cell.line}}
+        if cell.tags:
+            meta["tags"] = list(cell.tags)
+        cells.append({"cell_type": "code", "id": _cell_id(page.docname, fw, len(cells)),
+                      "metadata": meta, "execution_count": None, "outputs": [], "source": source})
+    if notice_needed:   # no heading at all: put the notice first
+        md_buffer.insert(0, no_code_notice(framework.display, [book.frameworks[f].display
+                                                               for f in code_fws]))
+        md_lines.insert(0, 1)
+    if page.docname == book.root_page.docname:
+        md_buffer.append(root_toctree(book))
+        md_lines.append(0)
+    elif page.children:
+        entries = [_rel(page.outname, book.pages[c].outname) for c in page.children]
+        md_buffer.append(toctree(entries, maxdepth=1))
+        md_lines.append(0)
+    flush()
+    meta = {
+        "kernelspec": {"name": framework.kernel, "display_name": f"d2l ({fw})",
+                       "language": "python"},
+        "language_info": {"name": "python"},
+        NOTEBOOK_META_KEY: {"framework": fw, "source": str(page.path.relative_to(book.root)),
+                            "has_code": fw in code_fws, "page_has_code": parsed.has_code,
+                            **({"front_matter": parsed.meta} if parsed.meta else {})},
+    }
+    return {"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
+
+
+def root_toctree(book: Book) -> str:
+    """Toctrees of the root page, one per run of numbered / unnumbered parts.
+
+    Sphinx restarts numbering in every numbered toctree, so consecutive numbered parts share one.
+    """
+    blocks: list[str] = []
+    group: list[str] = []
+    caption, numbered = None, None
+    for part in book.parts:
+        if group and (part.numbered != numbered or not part.numbered):
+            blocks.append(toctree(group, caption, bool(numbered), maxdepth=2))
+            group = []
+        if not group:
+            caption, numbered = part.caption, part.numbered
+        group += [_rel(book.root_page.outname, book.pages[c].outname) for c in part.chapters]
+    if group:
+        blocks.append(toctree(group, caption, bool(numbered), maxdepth=2))
+    return "\n\n".join(blocks)
+
+
+def notebook_json(nb: dict) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def parse_book(book: Book) -> dict[str, dialect.ParsedPage]:
+    """Parse every page of the toc; raise :class:`BookErrors` for pages that don't exist or
+    don't parse."""
+    parsed, errors = {}, []
+    fws = list(book.frameworks)
+    for page in book.ordered_pages():
+        if not page.path.is_file():
+            from scripts.config import toc_line
+            errors.append(BookError(f"page '{page.docname}' listed in _toc.yml does not exist",
+                                    f"create {page.path.relative_to(book.root)} or remove the entry",
+                                    book.root / "_toc.yml", toc_line(book, page.docname)))
+            continue
+        p = dialect.parse_page(page.path, fws, book.default_framework)
+        errors += p.errors
+        parsed[page.docname] = p
+    if errors:
+        raise BookErrors(errors)
+    return parsed
+
+
+def copy_assets(book: Book, dest: Path) -> int:
+    """Copy every non-page file of ``book/`` (images, data) into ``dest``; return how many
+    changed."""
+    changed = 0
+    for src in sorted(book.source_dir.rglob("*")):
+        if src.is_dir() or src.suffix == ".md" or any(p.startswith(".") for p in src.parts):
+            continue
+        target = dest / src.relative_to(book.source_dir)
+        if not target.exists() or target.stat().st_size != src.stat().st_size or \
+                target.read_bytes() != src.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+            changed += 1
+    return changed
+
+
+def src_dir(book: Book, fw: str) -> Path:
+    return book.build_dir / "src" / fw
+
+
+def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.ParsedPage] | None = None,
+             extra_files=None) -> dict[str, list[Path]]:
+    """Write the notebooks (and assets) of ``frameworks``; return the files written per
+    framework. ``extra_files(book, fw) -> {relative path: text}`` lets the render stage add its
+    generated files (``conf.py``) through the same change-only writer."""
+    parsed = parse_book(book) if parsed is None else parsed
+    written: dict[str, list[Path]] = {}
+    for fw in frameworks:
+        out = src_dir(book, fw)
+        written[fw] = []
+        expected = set()
+        for page in book.ordered_pages():
+            nb = build_notebook(book, page, parsed[page.docname], fw)
+            path = out / f"{page.outname}.ipynb"
+            expected.add(path)
+            if write_if_changed(path, notebook_json(nb)):
+                written[fw].append(path)
+        for rel, text in (extra_files(book, fw) if extra_files else {}).items():
+            path = out / rel
+            expected.add(path)
+            if write_if_changed(path, text):
+                written[fw].append(path)
+        copy_assets(book, out)
+        # notebooks of pages that left the toc must go, or Sphinx would still build them
+        for stale in out.rglob("*.ipynb"):
+            if stale not in expected and "_build" not in stale.parts:
+                stale.unlink()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts notebooks", description=__doc__.split("\n")[0])
+    p.add_argument("--root", default=".", type=Path)
+    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+    args = p.parse_args(argv)
+    try:
+        book = load_book(args.root)
+        fws = book.select(args.frameworks)
+        written = generate(book, fws)
+    except BookErrors as e:
+        for err in e.errors:
+            print(err.format(Path(args.root).resolve()))
+        return 1
+    except BookError as e:
+        print(e.format(Path(args.root).resolve()))
+        return 1
+    for fw, files in written.items():
+        print(f"[notebooks] {fw}: {len(files)} file(s) changed in {src_dir(book, fw)}")
+    return 0
