@@ -23,7 +23,7 @@ BEGIN_TAB = re.compile(r"^\s*:begin_tab:`(?P<names>[^`]*)`\s*$")
 END_TAB = re.compile(r"^\s*:end_tab:\s*$")
 HIDE_MARKS = {"#@hide_code": "remove-input", "#@hide_output": "remove-output", "#@hide": "remove-cell"}
 HIDE_MARK = re.compile(r"\s*#\s*@(hide_code|hide_output|hide)\s*$")
-SAVE_MARK = re.compile(r"#\s*@save\s*$")
+SAVE_MARK = re.compile(r"#\s*@save\s*$", re.M)
 
 LABEL = re.compile(r"^\s*:label:`(?P<name>[^`]+)`\s*$")
 EQLABEL = re.compile(r"^\s*:eqlabel:`(?P<name>[^`]+)`\s*$")

@@ -22,6 +22,8 @@ from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
 
 NOTEBOOK_META_KEY = "d2l"
+BIBLIOGRAPHY = "bibliography"     # the generated References page, last in every site
+BIBLIOGRAPHY_PAGE = "# References\n\n```{bibliography}\n:all:\n```\n"
 
 
 # --- prose ---------------------------------------------------------------------------------
@@ -105,9 +107,10 @@ def convert_markdown(source: str) -> str:
             i = k
             continue
         cap = dialect.TABLE_CAPTION.match(line)
-        if (cap or dialect.TABLE_ROW.match(line)) and (not cap or (i + 1 < n and
-                                                              dialect.TABLE_ROW.match(lines[i + 1]))):
-            k = i + 1 if cap else i
+        table_at = next_nonblank(i + 1) if cap else i
+        if (cap or dialect.TABLE_ROW.match(line)) and table_at < n and \
+                dialect.TABLE_ROW.match(lines[table_at]):
+            k = table_at
             rows = []
             while k < n and dialect.TABLE_ROW.match(lines[k]):
                 rows.append(_inline(lines[k]))
@@ -230,6 +233,9 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) 
         md_lines.insert(0, 1)
     if page.docname == book.root_page.docname:
         md_buffer.append(root_toctree(book))
+        if book.config.get("bibtex_bibfiles"):
+            md_buffer.append(toctree([BIBLIOGRAPHY], "Back matter", maxdepth=1))
+            md_lines.append(0)
         md_lines.append(0)
     elif page.children:
         entries = [_rel(page.outname, book.pages[c].outname) for c in page.children]
@@ -328,7 +334,10 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
             expected.add(path)
             if write_if_changed(path, notebook_json(nb)):
                 written[fw].append(path)
-        for rel, text in (extra_files(book, fw) if extra_files else {}).items():
+        extras = dict(extra_files(book, fw)) if extra_files else {}
+        if book.config.get("bibtex_bibfiles"):
+            extras[f"{BIBLIOGRAPHY}.md"] = BIBLIOGRAPHY_PAGE
+        for rel, text in extras.items():
             path = out / rel
             expected.add(path)
             if write_if_changed(path, text):

@@ -1,0 +1,108 @@
+"""The checks of DIALECT.md, over the whole book, before anything is rendered.
+
+Every problem is one line ``file:line: what is wrong — what to do``; ``python -m scripts check``
+prints all of them and exits 1.  The render stage calls :func:`check_book` first, so a broken book
+never reaches ``_build/html``.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from scripts import dialect, library
+from scripts.config import Book, load_book, toc_line
+from scripts.errors import BookError, BookErrors
+
+BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
+
+
+def bib_keys(book: Book) -> set[str]:
+    keys = set()
+    for name in book.config.get("bibtex_bibfiles") or []:
+        path = book.root / name
+        if path.is_file():
+            keys |= set(BIB_KEY.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
+    """All problems of the book, and the pages that parsed."""
+    errors: list[BookError] = []
+    fws = list(book.frameworks)
+    parsed: dict[str, dialect.ParsedPage] = {}
+    toc_paths = set()
+    for page in book.ordered_pages():
+        toc_paths.add(page.path.resolve())
+        if not page.path.is_file():
+            errors.append(BookError(f"page '{page.docname}' listed in _toc.yml does not exist",
+                                    f"create {page.path.relative_to(book.root)} or remove the entry",
+                                    book.root / "_toc.yml", toc_line(book, page.docname)))
+            continue
+        p = dialect.parse_page(page.path, fws, book.default_framework)
+        errors += p.errors
+        parsed[page.docname] = p
+    for path in sorted(book.source_dir.rglob("*.md")):
+        if path.resolve() not in toc_paths and not any(part.startswith((".", "_"))
+                                                       for part in path.relative_to(book.root).parts):
+            errors.append(BookError("page is not in _toc.yml",
+                                    "add it to _toc.yml or delete it", path, 1))
+
+    labels: dict[str, tuple[Path, int]] = {}
+    for p in parsed.values():
+        for u in p.uses:
+            if u.kind in ("label", "eqlabel"):
+                if u.target in labels:
+                    first = labels[u.target]
+                    errors.append(BookError(
+                        f"duplicate label '{u.target}' (first defined at "
+                        f"{first[0].relative_to(book.root)}:{first[1]})",
+                        "give one of them another name", p.path, u.line))
+                else:
+                    labels[u.target] = (p.path, u.line)
+    keys = bib_keys(book)
+    bibs = ", ".join(book.config.get("bibtex_bibfiles") or ["references.bib"])
+    for p in parsed.values():
+        for u in p.uses:
+            if u.kind in ("numref", "ref", "eqref") and u.target not in labels:
+                errors.append(BookError(f":{u.kind}: to missing label '{u.target}'",
+                                        "define it with :label:/:eqlabel: or fix the name",
+                                        p.path, u.line))
+            elif u.kind in ("cite", "citet") and u.target not in keys:
+                errors.append(BookError(f"citation key '{u.target}' is not in {bibs}",
+                                        f"add a BibTeX entry for it to {bibs} or fix the key",
+                                        p.path, u.line))
+            elif u.kind == "image" and "://" not in u.target and \
+                    not (p.path.parent / u.target).is_file():
+                errors.append(BookError(f"image '{u.target}' not found",
+                                        "add the file under book/img/ or fix the path",
+                                        p.path, u.line))
+    try:
+        library.build_all(book, fws, parsed)
+    except BookErrors as e:
+        errors += e.errors
+    return errors, parsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts check", description=__doc__.split("\n")[0])
+    p.add_argument("--root", default=".", type=Path)
+    args = p.parse_args(argv)
+    root = Path(args.root).resolve()
+    try:
+        book = load_book(root)
+    except BookError as e:
+        print(e.format(root))
+        return 1
+    errors, parsed = check_book(book)
+    seen = set()
+    for e in errors:
+        line = e.format(root)
+        if line not in seen:
+            seen.add(line)
+            print(line)
+    if errors:
+        print(f"[check] {len(seen)} problem(s) found")
+        return 1
+    print(f"[check] {len(parsed)} page(s), {len(book.frameworks)} frameworks: no problems")
+    return 0
