@@ -1,0 +1,41 @@
+"""Shared helpers: run the toolchain as a user would, on copies of the fixture book."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixture"
+FRAMEWORKS = ["pytorch", "tensorflow", "mxnet", "jax"]
+
+
+def run_scripts(*args, check=False, **kw) -> subprocess.CompletedProcess:
+    """``python -m scripts <args>`` from the repo, capturing text output."""
+    r = subprocess.run([sys.executable, "-m", "scripts", *map(str, args)], cwd=REPO,
+                       capture_output=True, text=True, **kw)
+    if check and r.returncode != 0:
+        raise AssertionError(f"scripts {args} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def copy_fixture(dest: Path) -> Path:
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("_build", "__pycache__"))
+    return dest
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    """A fresh copy of the fixture book to modify."""
+    return copy_fixture(tmp_path / "book")
+
+
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory) -> Path:
+    """The fixture book, copied and built end to end (execution included) in all frameworks."""
+    root = copy_fixture(tmp_path_factory.mktemp("built") / "fixture")
+    run_scripts("html", "-q", "--root", root, check=True)
+    return root

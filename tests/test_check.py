@@ -1,0 +1,90 @@
+"""The errors of DIALECT.md: each one is reported as file:line with what to do, and stops the
+build before anything reaches _build/html."""
+import pytest
+
+from conftest import run_scripts
+
+GOOD = "book/basics/partial.md"
+
+
+def write(book, rel, text):
+    (book / rel).write_text(text)
+
+
+def add_cell(book, rel, code, after="This page has code for PyTorch and JAX only."):
+    path = book / rel
+    text = path.read_text()
+    assert after in text
+    path.write_text(text.replace(after, after + "\n\n" + code, 1))
+    return text[:text.index(after)].count("\n") + 1 + 2   # line of the new fence
+
+
+def check(book):
+    r = run_scripts("check", "--root", book)
+    assert r.returncode == 1, r.stdout
+    return r.stdout
+
+
+CASES = {
+    "unknown framework": ("```{.python .input}\n#@tab pytorch, theano\nx = 1\n```", 1,
+                          "unknown framework 'theano'", "use one of: all, pytorch"),
+    "begin_tab without end_tab": (":begin_tab:`pytorch`\nwords", 0,
+                                  ":begin_tab: without :end_tab:", "add an :end_tab:"),
+    "nested begin_tab": (":begin_tab:`pytorch`\na\n:begin_tab:`jax`\nb\n:end_tab:", 2,
+                         ":begin_tab: inside the tab opened on line", "tabs do not nest"),
+    "save with nothing": ("```{.python .input}\n#@tab all\nx = 1\n#@save\n```", 3,
+                          "#@save with nothing to save", "put #@save at the end of a def"),
+    "add_to_class unknown": ("```{.python .input}\n#@tab all\n@d2l.add_to_class(Nope)  #@save\n"
+                             "def f(self):\n    pass\n```", 2,
+                             "add_to_class(Nope): the pytorch library has no class 'Nope'",
+                             "save class Nope with #@save"),
+    "duplicate label": ("## Again\n:label:`sec_tensors`", 1, "duplicate label 'sec_tensors'",
+                        "give one of them another name"),
+    "missing numref": ("See :numref:`sec_nowhere`.", 0, ":numref: to missing label 'sec_nowhere'",
+                       "define it with :label:"),
+    "missing eqref": ("See :eqref:`eq_nowhere`.", 0, ":eqref: to missing label 'eq_nowhere'",
+                      "define it"),
+    "missing ref": ("See :ref:`sec_gone`.", 0, ":ref: to missing label 'sec_gone'", "define it"),
+    "missing cite": ("As :cite:`Nobody2020` showed.", 0,
+                     "citation key 'Nobody2020' is not in references.bib", "add a BibTeX entry"),
+    "missing image": ("![Gone.](../img/gone.svg)", 0, "image '../img/gone.svg' not found",
+                      "add the file under book/img/"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_error_names_file_line_and_fix(book, name):
+    snippet, offset, message, fix = CASES[name]
+    line = add_cell(book, GOOD, snippet) + offset
+    out = check(book)
+    expected = f"{GOOD}:{line}: {message}"
+    matching = [ln for ln in out.splitlines() if ln.startswith(expected)]
+    assert matching, f"expected a line starting with {expected!r} in:\n{out}"
+    assert " — " in matching[0] and fix in matching[0]
+
+
+def test_toc_page_that_does_not_exist(book):
+    toc = (book / "_toc.yml").read_text()
+    (book / "_toc.yml").write_text(toc + "      - file: book/basics/ghost\n")
+    out = check(book)
+    line = (book / "_toc.yml").read_text().splitlines().index("      - file: book/basics/ghost") + 1
+    assert f"_toc.yml:{line}: page 'book/basics/ghost' listed in _toc.yml does not exist — create " \
+           "book/basics/ghost.md" in out
+
+
+def test_page_missing_from_toc(book):
+    write(book, "book/basics/orphan.md", "# Orphan\n")
+    assert "book/basics/orphan.md:1: page is not in _toc.yml — add it to _toc.yml" in check(book)
+
+
+def test_clean_fixture_passes(book):
+    r = run_scripts("check", "--root", book)
+    assert r.returncode == 0 and "no problems" in r.stdout
+
+
+def test_html_refuses_a_broken_book_and_writes_nothing(book):
+    add_cell(book, GOOD, "See :numref:`sec_nowhere`.")
+    r = run_scripts("html", "--root", book, "--frameworks", "pytorch")
+    assert r.returncode == 1
+    assert "missing label 'sec_nowhere'" in r.stdout and "nothing was rendered" in r.stdout
+    assert not (book / "_build" / "html").exists()

@@ -1,0 +1,83 @@
+"""Stage 2: dialect -> one MyST notebook per framework."""
+import json
+import os
+
+from conftest import FRAMEWORKS, run_scripts
+from scripts.notebooks import convert_markdown
+
+
+def test_convert_markdown_constructs():
+    src = """# Title
+:label:`sec_x`
+
+$$a = b$$
+:eqlabel:`eq_ab`
+
+![A cap.](../img/a.svg)
+:width:`200px`
+:label:`fig_a`
+
+: Table cap.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+:label:`tab_a`
+
+See :numref:`sec_x`, :ref:`sec_x`, :eqref:`eq_ab`, :cite:`K1, K2` and :citet:`K3`.
+[**kept**] (**kept too**) [~~gone~~] (~~gone too~~) ``:numref:`literal` ``"""
+    out = convert_markdown(src)
+    assert out.startswith("(sec_x)=\n# Title")
+    assert "```{math}\n:label: eq_ab\n\na = b\n```" in out
+    assert "```{figure} ../img/a.svg\n:width: 200px\n:name: fig_a\n\nA cap.\n```" in out
+    assert "```{table} Table cap.\n:name: tab_a\n\n| a | b |" in out
+    assert ("See {numref}`sec_x`, {ref}`sec_x`, {eq}`eq_ab`, {cite:p}`K1,K2` and {cite:t}`K3`."
+            in out)
+    assert "kept kept too  " in out and "gone" not in out
+    assert "``:numref:`literal` ``" in out
+
+
+def test_fixture_notebooks_per_framework(book):
+    run_scripts("notebooks", "--root", book, check=True)
+    src = book / "_build" / "src"
+    for fw in FRAMEWORKS:
+        nb = json.loads((src / fw / "basics" / "tensors.ipynb").read_text())
+        assert nb["metadata"]["kernelspec"]["name"] == f"d2l-{fw}"
+        assert nb["metadata"]["d2l"]["front_matter"] == {"gpu": False}
+        code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+        prose = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert not any("#@tab" in c or "%%tab" in c or "tab.selected" in c for c in code)
+        mine = {"pytorch": "torch.tensor(x)", "tensorflow": "tf.constant(x)",
+                "mxnet": "mxnp.array(x)", "jax": "jnp.array(x)"}
+        assert any(mine[fw] in c for c in code)
+        assert not any(mine[o] in c for c in code for o in FRAMEWORKS if o != fw)
+        # framework prose only where it belongs
+        assert ("PyTorch calls it a tensor." in prose) == (fw == "pytorch")
+        assert ("MXNet calls it an ndarray." in prose) == (fw == "mxnet")
+        # hide marks became tags; #@save stays visible
+        tagged = {c["source"]: c["metadata"].get("tags") for c in nb["cells"] if c["cell_type"] == "code"}
+        assert tagged["print('the source of this cell is hidden')"] == ["remove-input"]
+        assert any(s.startswith("#@save") for s in tagged)
+    root = json.loads((src / "pytorch" / "index.ipynb").read_text())
+    text = "\n".join(c["source"] for c in root["cells"])
+    assert ":numbered:" in text and "basics/index" in text and "preface" in text
+    partial = {fw: json.loads((src / fw / "basics" / "partial.ipynb").read_text()) for fw in FRAMEWORKS}
+    for fw in FRAMEWORKS:
+        has_notice = any("d2l-no-code" in c["source"] for c in partial[fw]["cells"])
+        assert has_notice == (fw in ("tensorflow", "mxnet"))
+
+
+def test_only_changed_files_are_rewritten(book):
+    run_scripts("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
+    nbs = sorted((book / "_build" / "src" / "pytorch").rglob("*.ipynb"))
+    for p in nbs:
+        os.utime(p, (1, 1))
+    r = run_scripts("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
+    assert "0 file(s) changed" in r.stdout
+    assert all(p.stat().st_mtime == 1 for p in nbs)
+    page = book / "book" / "basics" / "partial.md"
+    page.write_text(page.read_text().replace("code for PyTorch", "code for Torch"))
+    r = run_scripts("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
+    assert "1 file(s) changed" in r.stdout
+    changed = [p for p in nbs if p.stat().st_mtime != 1]
+    assert [p.name for p in changed] == ["partial.ipynb"]
