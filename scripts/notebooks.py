@@ -194,12 +194,14 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) 
     cells: list[dict] = []
     md_buffer: list[str] = []
     md_lines: list[int] = []
+    lines: list[int] = []       # source line of each cell, for error messages
 
     def flush():
         if md_buffer:
             text = "\n\n".join(md_buffer)
+            lines.append(md_lines[0])
             cells.append({"cell_type": "markdown", "id": _cell_id(page.docname, fw, len(cells)),
-                          "metadata": {"d2l": {"line": md_lines[0]}}, "source": text})
+                          "metadata": {}, "source": text})
             md_buffer.clear()
             md_lines.clear()
 
@@ -222,7 +224,10 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) 
             continue
         flush()
         source = dialect.resolve_tab_selected(cell.source, fw)
-        meta = {"d2l": {"line": cell.line}}
+        # cell metadata is part of jupyter-cache's key: keep source lines out of it (they live
+        # in the notebook metadata), so a prose edit that shifts lines re-runs nothing
+        meta = {}
+        lines.append(cell.line)
         if cell.tags:
             meta["tags"] = list(cell.tags)
         cells.append({"cell_type": "code", "id": _cell_id(page.docname, fw, len(cells)),
@@ -248,6 +253,7 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) 
         "language_info": {"name": "python"},
         NOTEBOOK_META_KEY: {"framework": fw, "source": str(page.path.relative_to(book.root)),
                             "has_code": fw in code_fws, "page_has_code": parsed.has_code,
+                            "cell_lines": lines,
                             **({"front_matter": parsed.meta} if parsed.meta else {})},
     }
     return {"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
