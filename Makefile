@@ -5,12 +5,12 @@ TOOLS  := .venvs/tools/bin/python
 FRAMEWORKS ?=
 export FRAMEWORKS
 
-.PHONY: book envs notebooks lib check html test clean help
+.PHONY: book envs notebooks lib check execute html test clean help
 
 help:
 	@echo "make book   set up the environments and build every framework's site (_build/html/<fw>/)"
 	@echo "make test   set up what the tests need and run them"
-	@echo "finer steps: make envs | notebooks | lib | check | html | clean   (FRAMEWORKS=a,b to restrict)"
+	@echo "finer steps: make envs | notebooks | lib | check | execute | html | clean   (FRAMEWORKS=a,b to restrict)"
 
 book: envs lib html
 	@echo "Sites:"; for d in _build/html/*/; do echo "  $$d""index.html"; done
@@ -29,7 +29,11 @@ lib: envs
 check: envs
 	$(TOOLS) -m scripts check
 
-html: envs
+# Runs only the notebooks without a valid cache entry (cache shared by every clone).
+execute: envs
+	$(TOOLS) -m scripts execute
+
+html: execute
 	$(TOOLS) -m scripts html
 
 # The tests build the fixture book and the whole book in all four frameworks.

@@ -11,6 +11,8 @@ COMMANDS = {
     "notebooks": ("scripts.notebooks", "turn book/ into one MyST notebook per framework"),
     "lib": ("scripts.library", "extract #@save code into d2l/<framework>.py (--check: drift)"),
     "check": ("scripts.check", "report every malformed construct as file:line"),
+    "execute": ("scripts.execute", "run notebooks without a valid cache entry (jupyter-cache)"),
+    "cache-import": ("scripts.execute:import_main", "merge entries exported by `execute --export`"),
     "html": ("scripts.render", "build one HTML site per framework into _build/html/<fw>/"),
     "import-d2lbook": ("scripts.migrate", "convert a d2lbook project into this layout"),
 }
@@ -32,8 +34,9 @@ def main(argv=None) -> int:
     if name not in COMMANDS:
         print(f"unknown command '{name}'\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[name][0])
-    return module.main(rest) or 0
+    module_name, _, func = COMMANDS[name][0].partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, func or "main")(rest) or 0
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ APT_PACKAGES = [
 ]
 
 MARKER = ".d2l-complete"
+#: The checkout of the toolchain: its ``.venvs/<framework>`` run the kernels of any book.
+REPO = Path(__file__).resolve().parent.parent
 
 
 def cache_home() -> Path:
@@ -133,6 +135,30 @@ def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: 
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
     return path
+
+
+def book_kernels(book_root: Path, build_dir: Path, frameworks: list[str]) -> dict[str, str]:
+    """Register the ``d2l-<fw>`` kernels of the book at ``book_root`` under
+    ``build_dir/jupyter`` and point this process (and its children) at them.
+
+    Each kernel runs this checkout's framework venv (or ``$D2L_PYTHON_<FW>``) with the book's own
+    ``d2l`` on its path. Returns the environment changes that were made.
+    """
+    kernels = build_dir / "jupyter" / "kernels"
+    for fw in frameworks:
+        write_kernelspec(kernels, fw, kernel_python(REPO, fw), book_root)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    changes = {"JUPYTER_PATH": str(build_dir / "jupyter"),
+               "PYTHONPATH": os.pathsep.join([str(REPO)] + [p for p in paths if p != str(REPO)])}
+    os.environ.update(changes)
+    return changes
+
+
+def missing_venvs(frameworks: list[str]) -> list[str]:
+    """Frameworks without an interpreter to run their kernel."""
+    return [fw for fw in frameworks
+            if not os.environ.get(f"D2L_PYTHON_{fw.upper()}")
+            and not (REPO / ".venvs" / fw / "bin" / "python").exists()]
 
 
 def missing_apt_packages(packages: list[str]) -> list[str]:

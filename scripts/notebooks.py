@@ -16,13 +16,14 @@ import re
 import shutil
 from pathlib import Path
 
-from scripts import dialect
+from scripts import dialect, fingerprint, library
 from scripts.config import Book, Page, load_book
 from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
 
 NOTEBOOK_META_KEY = "d2l"
 BIBLIOGRAPHY = "bibliography"     # the generated References page, last in every site
+REPORT = "execution-report"        # written by the render stage from the execution records
 BIBLIOGRAPHY_PAGE = "# References\n\n```{bibliography}\n:all:\n```\n"
 
 
@@ -238,9 +239,9 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) 
         md_lines.insert(0, 1)
     if page.docname == book.root_page.docname:
         md_buffer.append(root_toctree(book))
-        if book.config.get("bibtex_bibfiles"):
-            md_buffer.append(toctree([BIBLIOGRAPHY], "Back matter", maxdepth=1))
-            md_lines.append(0)
+        back = ([BIBLIOGRAPHY] if book.config.get("bibtex_bibfiles") else []) + [REPORT]
+        md_buffer.append(toctree(back, "Back matter", maxdepth=1))
+        md_lines.append(0)
         md_lines.append(0)
     elif page.children:
         entries = [_rel(page.outname, book.pages[c].outname) for c in page.children]
@@ -319,6 +320,14 @@ def copy_assets(book: Book, dest: Path) -> int:
     return changed
 
 
+def requirements_file(book: Book, fw: str) -> Path:
+    """The framework's pinned requirements: the book's own, else the toolchain checkout's (a
+    fixture book runs in the checkout's environments)."""
+    name = book.frameworks[fw].requirements
+    own = book.root / name
+    return own if own.is_file() else Path(__file__).resolve().parent.parent / name
+
+
 def src_dir(book: Book, fw: str) -> Path:
     return book.build_dir / "src" / fw
 
@@ -329,13 +338,20 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
     framework. ``extra_files(book, fw) -> {relative path: text}`` lets the render stage add its
     generated files (``conf.py``) through the same change-only writer."""
     parsed = parse_book(book) if parsed is None else parsed
+    libraries = library.build_all(book, frameworks, parsed)
     written: dict[str, list[Path]] = {}
     for fw in frameworks:
+        lib = fingerprint.Library(libraries[fw])
+        requirements = requirements_file(book, fw)
         out = src_dir(book, fw)
         written[fw] = []
         expected = set()
         for page in book.ordered_pages():
             nb = build_notebook(book, page, parsed[page.docname], fw)
+            code = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "code")
+            if code:
+                fingerprint.stamp(nb, fingerprint.compute(code, lib, requirements,
+                                                          parsed[page.docname].meta, book.root))
             path = out / f"{page.outname}.ipynb"
             expected.add(path)
             if write_if_changed(path, notebook_json(nb)):

@@ -8,6 +8,7 @@ with the result.  A failed build leaves the previous site as it was.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -15,23 +16,25 @@ import sys
 import time
 from pathlib import Path
 
-from scripts import check, envs, notebooks
+from scripts import check, envs, execute, notebooks
 from scripts.config import Book, load_book
 from scripts.errors import BookError, BookErrors
+from scripts.files import write_if_changed
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def conf_py(book: Book, fw: str) -> str:
-    """The ``conf.py`` of framework ``fw``'s site, from ``_config.yml``."""
+def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
+    """The ``conf.py`` of framework ``fw``'s site, from ``_config.yml``; ``failed`` pages
+    (``--keep-going`` previews) are excluded from execution and get an error banner."""
     cfg = book.config
     repo = cfg.get("repository") or {}
     launch = cfg.get("launch_buttons") or {}
     html = cfg.get("html") or {}
-    execute = cfg.get("execute") or {}
+    execution = cfg.get("execute") or {}
     extra = (cfg.get("sphinx") or {}).get("config") or {}
     fws = [{"name": f.name, "display": f.display} for f in book.frameworks.values()]
-    cache = book.build_dir / "jupyter_cache" / fw
+    cache = execute.cache_path(book, fw)
     settings = {
         "project": cfg.get("title", "Book"),
         "author": cfg.get("author", ""),
@@ -52,9 +55,12 @@ def conf_py(book: Book, fw: str) -> str:
                           "code-block": "Listing %s"},
         "myst_enable_extensions": ["dollarmath", "amsmath", "colon_fence", "substitution"],
         "myst_heading_anchors": 3,
-        "nb_execution_mode": "cache" if execute.get("execute_notebooks", "cache") != "off" else "off",
+        # myst-nb only reads the cache the execute stage filled; build_html refuses to start
+        # while a page lacks an entry, so nothing is executed here
+        "nb_execution_mode": "cache",
         "nb_execution_cache_path": str(cache),
-        "nb_execution_timeout": int(execute.get("timeout", 600)),
+        "nb_execution_excludepatterns": [f"{o}.ipynb" for o in failed],
+        "nb_execution_timeout": int(execution.get("timeout", 600)),
         "nb_execution_raise_on_error": True,
         "nb_execution_show_tb": True,
         "nb_merge_streams": True,
@@ -74,6 +80,7 @@ def conf_py(book: Book, fw: str) -> str:
         },
         "d2l_frameworks": fws,
         "d2l_framework": fw,
+        "d2l_failed_pages": list(failed),
         "suppress_warnings": ["mystnb.unknown_mime_type", "myst.header"],
     }
     settings.update(extra)
@@ -86,31 +93,45 @@ def conf_py(book: Book, fw: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_page(book: Book, fw: str) -> str:
+    """The "Execution report" page of ``fw``'s site, from the execute stage's records."""
+    records = execute.load_json(execute.records_path(book, fw), [])
+    display = book.frameworks[fw].display
+    rows = ["| Section | Status | Seconds | Cache | Device | " + display + " | Python | Executed |",
+            "|---|---|---:|---|---|---|---|---|"]
+    by_page = {r["page"]: r for r in records}
+    no_code = []
+    for page in book.ordered_pages():
+        r = by_page.get(page.docname)
+        if r is None:
+            nb = json.loads((notebooks.src_dir(book, fw) / f"{page.outname}.ipynb").read_text())
+            if not nb["metadata"]["d2l"]["has_code"]:
+                no_code.append(page)
+            continue
+        status = r["status"] + (f" ({r['note']})" if r.get("note") else "")
+        rows.append(f"| {{doc}}`/{page.outname}` | {status} | {r['seconds']:.1f} | {r['cache']} | "
+                    f"{r['device']} | {r['framework_version']} | {r['python_version']} | "
+                    f"{r['executed_at']} |")
+    total = len(book.ordered_pages())
+    with_code = len(rows) - 2
+    lines = ["(execution-report)=", "# Execution report", "",
+             f"Every section with {display} code runs in the `d2l-{fw}` kernel; its outputs are "
+             "cached and reused until the code, the `d2l` code it uses, the pinned environment or "
+             "its data change.", "",
+             f"Coverage: {with_code} of {total} pages have {display} code.", "", *rows, ""]
+    if no_code:
+        lines += [f"Pages without {display} code:", ""]
+        lines += [f"- {{doc}}`/{p.outname}`" for p in no_code]
+    return "\n".join(lines) + "\n"
+
+
 def extra_files(book: Book, fw: str) -> dict[str, str]:
-    files = {"conf.py": conf_py(book, fw)}
+    files = {"conf.py": conf_py(book, fw), f"{notebooks.REPORT}.md": report_page(book, fw)}
     for bib in book.config.get("bibtex_bibfiles") or []:
         path = book.root / bib
         if path.is_file():
             files[Path(bib).name] = path.read_text(encoding="utf-8")
     return files
-
-
-def kernel_env(book: Book, frameworks: list[str]) -> dict[str, str]:
-    """Environment in which Sphinx finds the ``d2l-<fw>`` kernels of this book: kernelspecs
-    under ``_build/jupyter`` running this checkout's framework venvs with the book's ``d2l``."""
-    kernels = book.build_dir / "jupyter" / "kernels"
-    for fw in frameworks:
-        envs.write_kernelspec(kernels, fw, envs.kernel_python(REPO, fw), book.root)
-    env = dict(os.environ)
-    env["JUPYTER_PATH"] = str(book.build_dir / "jupyter")
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    return env
-
-
-def _missing_venvs(frameworks: list[str]) -> list[str]:
-    return [fw for fw in frameworks
-            if not os.environ.get(f"D2L_PYTHON_{fw.upper()}")
-            and not (REPO / ".venvs" / fw / "bin" / "python").exists()]
 
 
 def publish_dir(src: Path, dest: Path) -> None:
@@ -129,28 +150,48 @@ def publish_dir(src: Path, dest: Path) -> None:
         shutil.rmtree(old)
 
 
-def build_html(book: Book, frameworks: list[str], quiet: bool = False) -> dict[str, float]:
-    """Check, prebuild and render; return the seconds each framework took."""
+def unexecuted(book: Book, fw: str) -> list[str]:
+    """Source files of the pages of ``fw`` that have no valid cache entry."""
+    cache = execute.open_cache(book, fw)
+    todo, _ = execute.plan(book, fw, cache)
+    return [t.source for t in todo]
+
+
+def build_html(book: Book, frameworks: list[str], quiet: bool = False,
+               keep_going: bool = False) -> dict[str, float]:
+    """Check, prebuild and render from the execution cache; return seconds per framework.
+
+    Strict by default: a page without a successful cache entry is an error. With ``keep_going``
+    (preview builds) such pages render without outputs under an error banner.
+    """
     errors, parsed = check.check_book(book)
     if errors:
         raise BookErrors(errors)
-    missing = _missing_venvs(frameworks)
+    missing = envs.missing_venvs(frameworks)
     if missing:
         raise BookError(f"no environment for {', '.join(missing)}",
                         f"run `FRAMEWORKS={','.join(missing)} make envs` first")
     notebooks.generate(book, frameworks, parsed, extra_files=extra_files)
-    env = kernel_env(book, frameworks)
+    envs.book_kernels(book.root, book.build_dir, frameworks)
+    failed: dict[str, list[str]] = {fw: unexecuted(book, fw) for fw in frameworks}
+    if not keep_going and any(failed.values()):
+        raise BookErrors([BookError(f"no successful execution for {fw}",
+                                    f"run `python -m scripts execute --framework {fw}` (or "
+                                    "`make execute`); `html --keep-going` previews without it",
+                                    book.root / src) for fw, srcs in failed.items() for src in srcs])
+    outnames = {p.path.relative_to(book.root).as_posix(): p.outname for p in book.ordered_pages()}
     times = {}
     for fw in frameworks:
         t0 = time.time()
         src = notebooks.src_dir(book, fw)
         work = book.build_dir / "sphinx" / fw
-        print(f"[html] {fw}: building (executing notebooks that changed) …", flush=True)
+        print(f"[html] {fw}: rendering …", flush=True)
         cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(work / "doctrees"),
                str(src), str(work / "html")]
+        write_if_changed(src / "conf.py", conf_py(book, fw, tuple(outnames[s] for s in failed[fw])))
         if quiet:
             cmd.insert(3, "-q")
-        r = subprocess.run(cmd, env=env, cwd=str(book.root))
+        r = subprocess.run(cmd, cwd=str(book.root))
         if r.returncode != 0:
             raise BookError(f"Sphinx failed for {fw} (exit {r.returncode})",
                             "read the error above; the previous site was left as it was",
@@ -167,12 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".", type=Path)
     p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
     p.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors from Sphinx")
+    p.add_argument("--keep-going", action="store_true",
+                   help="preview: render pages that failed to execute under an error banner")
     args = p.parse_args(argv)
     root = Path(args.root).resolve()
     try:
         book = load_book(root)
         fws = book.select(args.frameworks)
-        build_html(book, fws, quiet=args.quiet)
+        build_html(book, fws, quiet=args.quiet, keep_going=args.keep_going)
     except BookErrors as e:
         for err in e.errors:
             print(err.format(root))

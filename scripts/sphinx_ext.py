@@ -19,11 +19,18 @@ def _page_context(app, pagename, templatename, context, doctree):
         for fw in cfg.d2l_frameworks
     ]
     context["d2l_framework"] = cfg.d2l_framework
+    if pagename in cfg.d2l_failed_pages and "body" in context:
+        context["body"] = (
+            '<div class="admonition error d2l-exec-failed"><p class="admonition-title">'
+            "This page failed to execute</p><p>Its outputs are missing: this is a preview build "
+            "(<code>--keep-going</code>) and must not be published. See the execution report."
+            "</p></div>" + context["body"])
 
 
 def setup(app):
     app.add_config_value("d2l_frameworks", [], "html")
     app.add_config_value("d2l_framework", "", "html")
+    app.add_config_value("d2l_failed_pages", [], "html")
     app.connect("html-page-context", _page_context)
     app.config.templates_path.append(str(HERE / "templates"))
     app.config.html_static_path.append(str(HERE / "static"))

@@ -37,5 +37,6 @@ def book(tmp_path) -> Path:
 def built_fixture(tmp_path_factory) -> Path:
     """The fixture book, copied and built end to end (execution included) in all frameworks."""
     root = copy_fixture(tmp_path_factory.mktemp("built") / "fixture")
+    run_scripts("execute", "--no-progress", "--root", root, check=True)
     run_scripts("html", "-q", "--root", root, check=True)
     return root

@@ -16,6 +16,8 @@ def test_book_library_is_current():
 
 def test_book_builds_in_every_framework():
     """Executes every page of book/ in each framework's kernel and renders the four sites."""
+    r = run_scripts("execute", "--no-progress")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     r = run_scripts("html", "-q")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     versions = {"pytorch": r"2\.14\.1", "tensorflow": r"2\.21\.0", "mxnet": r"1\.9\.1",

@@ -1,0 +1,162 @@
+"""Stage 4: execution through jupyter-cache with a dependency-aware key."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, copy_fixture, run_scripts
+
+
+@pytest.fixture
+def env(tmp_path):
+    """An empty, private execution cache."""
+    return {**os.environ, "D2L_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def execute(book, env, *args, check=True):
+    r = run_scripts("execute", "--no-progress", "--root", book, *args, env=env)
+    if check:
+        assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def executed(r):
+    """framework -> number of notebooks executed, from the summary lines."""
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"\[execute\] (\w+): (\d+) executed", r.stdout)}
+
+
+def test_cache_key_follows_dependencies(book, env):
+    fws = ["--framework", "pytorch,mxnet"]
+    assert executed(execute(book, env, *fws)) == {"pytorch": 3, "mxnet": 2}
+    # an unchanged rebuild runs nothing
+    assert executed(execute(book, env, *fws)) == {"pytorch": 0, "mxnet": 0}
+    # a prose edit (shifting every line below it) runs nothing
+    page = book / "book" / "basics" / "tensors.md"
+    page.write_text(page.read_text().replace("A line has slope", "A new line.\n\nA line has slope"))
+    assert executed(execute(book, env, *fws)) == {"pytorch": 0, "mxnet": 0}
+    # editing a #@save function used by library.md (d2l.ones) but not by tensors.md or partial.md
+    lib = book / "book" / "basics" / "library.md"
+    lib.write_text(lib.read_text().replace('"""A vector of `n` ones."""',
+                                           '"""A vector of `n` ones (edited)."""'))
+    run_scripts("lib", "--root", book, check=True)
+    r = execute(book, env, *fws)
+    assert executed(r) == {"pytorch": 1, "mxnet": 1}
+    records = json.loads((book / "_build" / "execution" / "pytorch.json").read_text())
+    assert {r["page"]: r["cache"] for r in records} == {
+        "book/basics/tensors": "hit", "book/basics/library": "miss", "book/basics/partial": "hit"}
+    # changing one framework's pins re-runs that framework only
+    pins = book / "requirements-mxnet.txt"
+    pins.write_text((REPO / "requirements-mxnet.txt").read_text())   # same pins, same key
+    assert executed(execute(book, env, *fws)) == {"pytorch": 0, "mxnet": 0}
+    pins.write_text(pins.read_text() + "# a changed pin file\n")
+    assert executed(execute(book, env, *fws)) == {"pytorch": 0, "mxnet": 2}
+
+
+def test_failure_names_framework_page_line_and_traceback(book, env):
+    page = book / "book" / "basics" / "partial.md"
+    page.write_text(page.read_text() + "\n```{.python .input}\n#@tab jax\nx = 1\n"
+                    "raise ValueError('broken on purpose')\n```\n")
+    line = page.read_text().splitlines().index("#@tab jax") + 2
+    r = execute(book, env, "--framework", "jax", check=False)
+    assert r.returncode == 1
+    assert f"jax: book/basics/partial.md:{line}: failed" in r.stdout
+    assert "ValueError: broken on purpose" in r.stdout
+    assert "1 notebook(s) failed" in r.stdout
+    # strict rendering refuses; --keep-going previews the page under a banner
+    h = run_scripts("html", "-q", "--root", book, "--frameworks", "jax", env=env)
+    assert h.returncode == 1 and "book/basics/partial.md: no successful execution for jax" in h.stdout
+    assert execute(book, env, "--framework", "jax", "--keep-going", check=False).returncode == 0
+    h = run_scripts("html", "-q", "--keep-going", "--root", book, "--frameworks", "jax", env=env)
+    assert h.returncode == 0, h.stdout + h.stderr
+    html = (book / "_build" / "html" / "jax" / "basics" / "partial.html").read_text()
+    assert "This page failed to execute" in html
+    ok = (book / "_build" / "html" / "jax" / "basics" / "tensors.html").read_text()
+    assert "This page failed to execute" not in ok
+
+
+def test_timeout_from_front_matter(book, env):
+    page = book / "book" / "basics" / "partial.md"
+    page.write_text("---\ntimeout: 2\n---\n" + page.read_text() +
+                    "\n```{.python .input}\n#@tab pytorch\nimport time\ntime.sleep(30)\n```\n")
+    r = execute(book, env, "--framework", "pytorch", check=False)
+    assert r.returncode == 1 and "pytorch: book/basics/partial.md:" in r.stdout
+    assert "timeout" in r.stdout and "cell timed out after 2 s" in r.stdout
+
+
+def test_sigkill_leaves_no_corrupt_entry_and_resumes(book, env):
+    slow = book / "book" / "basics" / "partial.md"
+    slow.write_text(slow.read_text() + "\n```{.python .input}\n#@tab pytorch\nimport time\n"
+                    "time.sleep(6)\n```\n")
+    p = subprocess.Popen([sys.executable, "-m", "scripts", "execute", "--no-progress", "--root",
+                          str(book), "--framework", "pytorch", "--workers", "1"], cwd=REPO,
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    cache = book.parent / "cache" / "pytorch"
+    deadline = time.time() + 120
+    # wait until at least one entry is stored, then kill the whole process group mid-run
+    while time.time() < deadline and not list(cache.glob("executed/*/base.ipynb")):
+        time.sleep(0.2)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    done_before = len(list(cache.glob("executed/*/base.ipynb")))
+    assert 1 <= done_before < 3
+    r = execute(book, env, "--framework", "pytorch", "--workers", "1")
+    assert executed(r)["pytorch"] == 3 - done_before       # resumes: only what was missing
+    assert executed(execute(book, env, "--framework", "pytorch"))["pytorch"] == 0
+
+
+def test_shards_export_and_import_render_without_execution(tmp_path, env):
+    book = copy_fixture(tmp_path / "runner")
+    files = []
+    names = set()
+    for i in (1, 2):
+        f = tmp_path / f"shard{i}.json"
+        r = execute(book, {**env, "D2L_CACHE_DIR": str(tmp_path / f"cache{i}")},
+                    "--framework", "pytorch", "--shard", f"{i}/2", "--export", f)
+        data = json.loads(f.read_text())
+        names |= {e["page"] for e in data["entries"]}
+        files.append(f)
+        assert executed(r)["pytorch"] == len(data["entries"]) >= 1
+    assert names == {"book/basics/tensors", "book/basics/library", "book/basics/partial"}
+    # a second machine: empty cache, import both shards, render with no execution
+    other = copy_fixture(tmp_path / "renderer")
+    final = {**env, "D2L_CACHE_DIR": str(tmp_path / "final")}
+    r = run_scripts("cache-import", "--root", other, *files, env=final)
+    assert r.returncode == 0 and "3 new entries" in r.stdout
+    r = run_scripts("cache-import", "--root", other, *files, env=final)
+    assert "0 new entries" in r.stdout                       # idempotent
+    assert executed(execute(other, final, "--framework", "pytorch"))["pytorch"] == 0
+    h = run_scripts("html", "-q", "--root", other, "--frameworks", "pytorch", env=final)
+    assert h.returncode == 0, h.stdout + h.stderr
+    html = (other / "_build" / "html" / "pytorch" / "basics" / "tensors.html").read_text()
+    assert "tensor of torch with shape (2, 3)" in html
+
+
+def test_shard_split_is_deterministic_and_balanced():
+    from scripts.execute import Task, shard_of
+    tasks = [Task(f"p{i}", "", None, "", "", 10, d) for i, d in enumerate([50, 40, 30, 20, 10])]
+    a = [t.docname for t in shard_of(tasks, 0, 2)]
+    b = [t.docname for t in shard_of(tasks, 1, 2)]
+    assert sorted(a + b) == [f"p{i}" for i in range(5)] and not set(a) & set(b)
+    assert a == [t.docname for t in shard_of(list(reversed(tasks)), 0, 2)]
+    load = lambda names: sum(t.expected for t in tasks if t.docname in names)  # noqa: E731
+    assert abs(load(a) - load(b)) <= 10
+
+
+def test_gpu_declared_without_gpu_runs_on_cpu_and_report_says_so(book, env):
+    page = book / "book" / "basics" / "partial.md"
+    page.write_text("---\ngpu: true\n---\n" + page.read_text())
+    execute(book, env, "--framework", "pytorch")
+    recs = {r["page"]: r for r in json.loads((book / "_build" / "execution" / "pytorch.json").read_text())}
+    assert recs["book/basics/partial"]["note"] == "declares a GPU; none available, ran on CPU"
+    assert recs["book/basics/partial"]["device"].startswith("CPU ")
+    assert recs["book/basics/partial"]["framework_version"] == "2.14.1"
+    page.write_text(page.read_text().replace("gpu: true", "gpu: required"))
+    r = execute(book, env, "--framework", "pytorch", check=False)
+    assert r.returncode == 1 and "needs a GPU (front matter `gpu: required`)" in r.stdout
