@@ -13,6 +13,7 @@ COMMANDS = {
     "check": ("scripts.check", "report every malformed construct as file:line"),
     "execute": ("scripts.execute", "run notebooks without a valid cache entry (jupyter-cache)"),
     "cache-import": ("scripts.execute:import_main", "merge entries exported by `execute --export`"),
+    "bench": ("scripts.bench", "measure the execute stage: overhead, workers, rebuilds"),
     "html": ("scripts.render", "build one HTML site per framework into _build/html/<fw>/"),
     "import-d2lbook": ("scripts.migrate", "convert a d2lbook project into this layout"),
 }

@@ -86,6 +86,7 @@ class Record:
     executed_at: str = ""
     error: str = ""
     note: str = ""
+    cell_seconds: float = 0.0     # time spent inside cells (the rest is kernel start-up etc.)
 
 
 def load_json(path: Path, default):
@@ -225,14 +226,17 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.reads(nb_json, as_version=4)
-    current = {"index": None}
+    current = {"index": None, "t": 0.0, "cells": 0.0}
 
     def on_start(cell, cell_index):
-        current["index"] = cell_index
+        current["index"], current["t"] = cell_index, time.time()
+
+    def on_done(cell, cell_index, execute_reply):
+        current["cells"] += time.time() - current["t"]
 
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
                             record_timing=False, resources={"metadata": {"path": cwd}},
-                            on_cell_start=on_start)
+                            on_cell_start=on_start, on_cell_executed=on_done)
     t0 = time.time()
     status, error = "ok", ""
     try:
@@ -249,7 +253,7 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
     line = lines[idx] if idx is not None and idx < len(lines) else None
     tail = "\n".join([ln for ln in error.strip().splitlines() if ln.strip()][-6:])
     return {"status": status, "nb": nbformat.writes(nb) if status == "ok" else "",
-            "seconds": seconds, "line": line, "error": tail}
+            "seconds": seconds, "cell_seconds": current["cells"], "line": line, "error": tail}
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -330,7 +334,8 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
             t, device, note = futures[fut]
             res = fut.result()
             rec = Record(t.docname, t.source, fw, res["status"], "miss", round(res["seconds"], 2),
-                         device, fw_version, py_version, now(), res["error"], note)
+                         device, fw_version, py_version, now(), res["error"], note,
+                         round(res["cell_seconds"], 3))
             records[t.docname] = rec
             if res["status"] == "ok":
                 nb = nbformat.reads(res["nb"], as_version=4)
