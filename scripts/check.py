@@ -10,8 +10,8 @@ import argparse
 import re
 from pathlib import Path
 
-from scripts import dialect, library
-from scripts.config import Book, load_book, toc_line
+from scripts import dialect, library, notebooks
+from scripts.config import Book, load_book
 from scripts.errors import BookError, BookErrors
 
 BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
@@ -28,20 +28,9 @@ def bib_keys(book: Book) -> set[str]:
 
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
     """All problems of the book, and the pages that parsed."""
-    errors: list[BookError] = []
     fws = list(book.frameworks)
-    parsed: dict[str, dialect.ParsedPage] = {}
-    toc_paths = set()
-    for page in book.ordered_pages():
-        toc_paths.add(page.path.resolve())
-        if not page.path.is_file():
-            errors.append(BookError(f"page '{page.docname}' listed in _toc.yml does not exist",
-                                    f"create {page.path.relative_to(book.root)} or remove the entry",
-                                    book.root / "_toc.yml", toc_line(book, page.docname)))
-            continue
-        p = dialect.parse_page(page.path, fws, book.default_framework)
-        errors += p.errors
-        parsed[page.docname] = p
+    parsed, errors = notebooks.parse_pages(book)
+    toc_paths = {page.path.resolve() for page in book.ordered_pages()}
     for path in sorted(book.source_dir.rglob("*.md")):
         if path.resolve() not in toc_paths and not any(part.startswith((".", "_"))
                                                        for part in path.relative_to(book.root).parts):

@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 from scripts import dialect, fingerprint, library
-from scripts.config import Book, Page, load_book
+from scripts.config import Book, Page, load_book, toc_line
 from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
 
@@ -284,14 +284,12 @@ def notebook_json(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def parse_book(book: Book) -> dict[str, dialect.ParsedPage]:
-    """Parse every page of the toc; raise :class:`BookErrors` for pages that don't exist or
-    don't parse."""
+def parse_pages(book: Book) -> tuple[dict[str, dialect.ParsedPage], list[BookError]]:
+    """Parse every page of the toc: (pages that parsed, problems found)."""
     parsed, errors = {}, []
     fws = list(book.frameworks)
     for page in book.ordered_pages():
         if not page.path.is_file():
-            from scripts.config import toc_line
             errors.append(BookError(f"page '{page.docname}' listed in _toc.yml does not exist",
                                     f"create {page.path.relative_to(book.root)} or remove the entry",
                                     book.root / "_toc.yml", toc_line(book, page.docname)))
@@ -299,6 +297,12 @@ def parse_book(book: Book) -> dict[str, dialect.ParsedPage]:
         p = dialect.parse_page(page.path, fws, book.default_framework)
         errors += p.errors
         parsed[page.docname] = p
+    return parsed, errors
+
+
+def parse_book(book: Book) -> dict[str, dialect.ParsedPage]:
+    """Parse every page of the toc; raise :class:`BookErrors` if any is missing or malformed."""
+    parsed, errors = parse_pages(book)
     if errors:
         raise BookErrors(errors)
     return parsed
