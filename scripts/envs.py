@@ -85,7 +85,7 @@ def ensure_venv(root: Path, name: str, requirements: Path) -> Path:
             subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
             pip = [str(target / "bin" / "python"), "-m", "pip"]
             subprocess.run(pip + ["install", "--upgrade", "--quiet", "pip==25.3"], check=True)
-            subprocess.run(pip + ["install", "--quiet", "--progress-bar", "on", "-r", str(requirements)],
+            subprocess.run(pip + ["install", "--progress-bar", "on", "-r", str(requirements)],
                            check=True)
             (target / MARKER).write_text(requirements.read_text())
         else:
