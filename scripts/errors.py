@@ -39,3 +39,10 @@ class BookErrors(Exception):
     def __init__(self, errors: list[BookError]):
         self.errors = errors
         super().__init__("\n".join(map(str, errors)))
+
+
+def report(error: BookError | BookErrors, root: Path | None = None) -> int:
+    """Print each problem on its own line (paths relative to ``root``); return exit status 1."""
+    for err in error.errors if isinstance(error, BookErrors) else [error]:
+        print(err.format(root))
+    return 1

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from scripts import check, envs, notebooks
 from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors
+from scripts.errors import BookError, BookErrors, report
 
 DEFAULT_UNKNOWN_SECONDS = 30.0
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -444,13 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(out.failures)} failed ({time.time() - t0:.1f} s)", flush=True)
             failures += out.failures
             total_run += out.executed
-    except BookErrors as e:
-        for err in e.errors:
-            print(err.format(root))
-        return 1
-    except BookError as e:
-        print(e.format(root))
-        return 1
+    except (BookError, BookErrors) as e:
+        return report(e, root)
     if failures:
         print(f"[execute] {len(failures)} notebook(s) failed:")
         for f in failures:

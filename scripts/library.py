@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scripts import dialect
 from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors
+from scripts.errors import BookError, BookErrors, report
 from scripts.files import write_if_changed
 
 LONE_SAVE = re.compile(r"^\s*#\s*@save\s*$")
@@ -274,13 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         book = load_book(root)
         fws = book.select(args.frameworks)
         libs = build_all(book, fws)
-    except BookErrors as e:
-        for err in e.errors:
-            print(err.format(root))
-        return 1
-    except BookError as e:
-        print(e.format(root))
-        return 1
+    except (BookError, BookErrors) as e:
+        return report(e, root)
     stale = 0
     for fw, text in libs.items():
         path = library_path(book, fw)

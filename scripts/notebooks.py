@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scripts import dialect, fingerprint, library
 from scripts.config import Book, Page, load_book, toc_line
-from scripts.errors import BookError, BookErrors
+from scripts.errors import BookError, BookErrors, report
 from scripts.files import write_if_changed
 
 NOTEBOOK_META_KEY = "d2l"
@@ -385,13 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         book = load_book(args.root)
         fws = book.select(args.frameworks)
         written = generate(book, fws)
-    except BookErrors as e:
-        for err in e.errors:
-            print(err.format(Path(args.root).resolve()))
-        return 1
-    except BookError as e:
-        print(e.format(Path(args.root).resolve()))
-        return 1
+    except (BookError, BookErrors) as e:
+        return report(e, Path(args.root).resolve())
     for fw, files in written.items():
         print(f"[notebooks] {fw}: {len(files)} file(s) changed in {src_dir(book, fw)}")
     return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scripts import check, envs, execute, notebooks
 from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors
+from scripts.errors import BookError, BookErrors, report
 from scripts.files import write_if_changed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -216,13 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         book = load_book(root)
         fws = book.select(args.frameworks)
         build_html(book, fws, quiet=args.quiet, keep_going=args.keep_going)
-    except BookErrors as e:
-        for err in e.errors:
-            print(err.format(root))
-        print(f"[html] {len(e.errors)} problem(s): nothing was rendered")
-        return 1
-    except BookError as e:
-        print(e.format(root))
+    except (BookError, BookErrors) as e:
+        report(e, root)
+        print("[html] nothing was rendered")
         return 1
     print("[html] sites:")
     for fw in fws:
