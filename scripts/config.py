@@ -62,12 +62,6 @@ class Book:
     def ordered_pages(self) -> list[Page]:
         return list(self.pages.values())
 
-    def page_for_path(self, path: Path) -> Page | None:
-        for page in self.pages.values():
-            if page.path.resolve() == path.resolve():
-                return page
-        return None
-
     def select(self, names: str | list[str] | None) -> list[str]:
         """Validate a comma-separated framework subset (``--frameworks``/``FRAMEWORKS``)."""
         if isinstance(names, str):
@@ -80,9 +74,6 @@ class Book:
                                 f"choose from {', '.join(self.frameworks)}",
                                 path=self.root / "_config.yml")
         return list(names)
-
-
-SOURCE_SUFFIXES = (".md",)
 
 
 def _resolve_page(root: Path, docname: str, where: Path, line: int | None) -> Page:
