@@ -356,8 +356,8 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
         bar.close()
     save_json(durations_path(book, fw), durations)
     ordered = [records[p.docname] for p in book.ordered_pages() if p.docname in records]
-    previous = {r["page"]: r for r in load_json(records_path(book, fw), [])}
     if shard:   # keep the other shards' records of this checkout
+        previous = dict(old)
         previous.update({r.page: asdict(r) for r in ordered})
         merged = [previous[p.docname] for p in book.ordered_pages() if p.docname in previous]
         save_json(records_path(book, fw), merged)
