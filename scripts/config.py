@@ -2,6 +2,9 @@
 ``_toc.yml`` (Jupyter Book schema), as plain dataclasses every stage shares."""
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +53,31 @@ class Book:
     @property
     def title(self) -> str:
         return self.config.get("title", "Book")
+
+    @property
+    def slug(self) -> str:
+        """File-name stem of the book's downloads: ``latex.latex_documents.targetname`` without
+        ``.tex``, else the title in lower case with dashes (``<slug>-<fw>.pdf``)."""
+        target = ((self.config.get("latex") or {}).get("latex_documents") or {}).get("targetname")
+        if target:
+            return Path(str(target)).stem
+        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "book"
+
+    @property
+    def version(self) -> str:
+        """The version being built: ``$D2L_VERSION``, else an exact git tag ``vX.Y.Z`` of the
+        checkout, else ``version`` in ``_config.yml``."""
+        env = os.environ.get("D2L_VERSION", "").strip()
+        if env:
+            return env.removeprefix("v")
+        try:
+            tag = subprocess.run(["git", "describe", "--tags", "--exact-match"], cwd=self.root,
+                                 capture_output=True, text=True, timeout=10)
+            if tag.returncode == 0 and re.fullmatch(r"v?\d+(\.\d+)*\S*", tag.stdout.strip()):
+                return tag.stdout.strip().removeprefix("v")
+        except (OSError, subprocess.SubprocessError):
+            pass
+        return str(self.config.get("version", "0.0.0"))
 
     @property
     def source_dir(self) -> Path:

@@ -28,6 +28,11 @@ from pathlib import Path
 #: the browser tests.
 APT_PACKAGES = [
     "dataset-fashion-mnist",
+    # PDF: a minimal TeX for xelatex + latexmk, fonts, SVG -> PDF, and pdftotext for the tests
+    "latexmk", "texlive-latex-recommended", "texlive-fonts-recommended", "texlive-latex-extra",
+    "texlive-xetex", "tex-gyre", "fonts-freefont-otf", "xindy", "librsvg2-bin", "poppler-utils",
+    # browser tests (Playwright drives Debian's Chromium; no browser download)
+    "chromium",
 ]
 
 MARKER = ".d2l-complete"

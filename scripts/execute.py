@@ -15,6 +15,7 @@ is written only after its notebook ran to the end; entries whose files are missi
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import concurrent.futures as cf
 import datetime as dt
 import json
@@ -266,8 +267,12 @@ class Outcome:
 
 
 def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, int] | None = None,
-            export: Path | None = None, progress: bool = True) -> Outcome:
-    """Run the notebooks of ``fw`` without a valid cache entry; record every notebook."""
+            export: Path | None = None, progress: bool = True,
+            pages: list[str] | None = None) -> Outcome:
+    """Run the notebooks of ``fw`` without a valid cache entry; record every notebook.
+
+    ``pages`` (shell patterns such as ``preliminaries/*``) restricts the run to matching pages.
+    """
     import nbformat
     from jupyter_cache.base import CacheBundleIn as NbBundleIn
 
@@ -277,6 +282,10 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
         everything = {t.docname for t in shard_of(todo + cached, *shard)}
         todo = [t for t in todo if t.docname in everything]
         cached = [t for t in cached if t.docname in everything]
+    if pages:
+        keep = lambda t: any(fnmatch.fnmatch(t.docname.removeprefix("book/"), pat)  # noqa: E731
+                             or fnmatch.fnmatch(t.docname, pat) for pat in pages)
+        todo, cached = [t for t in todo if keep(t)], [t for t in cached if keep(t)]
     workers = max(1, workers or os.cpu_count() or 1)
     python = envs.kernel_python(envs.REPO, fw)
     fw_version, py_version = kernel_versions(python, fw)
@@ -356,7 +365,7 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
         bar.close()
     save_json(durations_path(book, fw), durations)
     ordered = [records[p.docname] for p in book.ordered_pages() if p.docname in records]
-    if shard:   # keep the other shards' records of this checkout
+    if shard or pages:   # keep the other pages' records of this checkout
         previous = dict(old)
         previous.update({r.page: asdict(r) for r in ordered})
         merged = [previous[p.docname] for p in book.ordered_pages() if p.docname in previous]
@@ -424,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep-going", action="store_true",
                    help="exit 0 despite failures; `html --keep-going` shows them with a banner")
     p.add_argument("--export", type=Path, help="write this run's entries to FILE (one framework)")
+    p.add_argument("--pages", default="",
+                   help="only these pages: comma-separated shell patterns, e.g. 'linear/*,preface'")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     root = Path(args.root).resolve()
@@ -438,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         failures, total_run = [], 0
         for fw in fws:
             t0 = time.time()
-            out = execute(book, fw, args.workers, shard, args.export, not args.no_progress)
+            out = execute(book, fw, args.workers, shard, args.export, not args.no_progress,
+                          [x.strip() for x in args.pages.split(",") if x.strip()])
             hits = sum(r.cache == "hit" for r in out.records)
             print(f"[execute] {fw}: {out.executed} executed, {hits} cached, "
                   f"{len(out.failures)} failed ({time.time() - t0:.1f} s)", flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +44,8 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
         "release": str(cfg.get("version", "")),
         "root_doc": "index",
         "extensions": ["myst_nb", "sphinx_design", "sphinxcontrib.bibtex",
-                       "sphinx-mathjax-offline", "scripts.sphinx_ext"],
+                       "sphinx-mathjax-offline", "sphinxcontrib.rsvgconverter",
+                       "scripts.sphinx_ext"],
         "exclude_patterns": ["_build", "jupyter_execute", "**.ipynb_checkpoints", "conf.py"],
         "bibtex_bibfiles": [Path(b).name for b in cfg.get("bibtex_bibfiles") or []],
         "bibtex_default_style": "plain",
@@ -64,6 +66,8 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
         "nb_execution_raise_on_error": True,
         "nb_execution_show_tb": True,
         "nb_merge_streams": True,
+        # plots are SVG: let the LaTeX builder take them (rsvgconverter turns them into PDF)
+        "nb_mime_priority_overrides": [("latex", "image/svg+xml", 15)],
         "html_theme": "sphinx_book_theme",
         "html_title": cfg.get("title", "Book"),
         "html_static_path": [],
@@ -78,6 +82,15 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
             "article_header_start": ["toggle-primary-sidebar.html", "fw-switcher.html"],
             "show_toc_level": 2,
         },
+        # PDF: xelatex (Unicode, FreeFont from fonts-freefont-otf), SVG figures and plots
+        # converted by rsvg-convert (librsvg2-bin)
+        "latex_engine": "xelatex",
+        "latex_documents": [("index", f"{book.slug}-{fw}.tex",
+                             f"{cfg.get('title', 'Book')} ({book.frameworks[fw].display})",
+                             cfg.get("author", ""), "manual")],
+        "latex_elements": {"papersize": "a4paper", "pointsize": "10pt",
+                           "printindex": "", "sphinxsetup": "verbatimwithframe=false"},
+        "latex_show_urls": "no",
         "d2l_frameworks": fws,
         "d2l_framework": fw,
         "d2l_failed_pages": list(failed),
@@ -157,12 +170,11 @@ def unexecuted(book: Book, fw: str) -> list[str]:
     return [t.source for t in todo]
 
 
-def build_html(book: Book, frameworks: list[str], quiet: bool = False,
-               keep_going: bool = False) -> dict[str, float]:
-    """Check, prebuild and render from the execution cache; return seconds per framework.
+def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) -> dict[str, tuple[str, ...]]:
+    """Check the book, write its notebooks and kernels, and make sure every page was executed.
 
-    Strict by default: a page without a successful cache entry is an error. With ``keep_going``
-    (preview builds) such pages render without outputs under an error banner.
+    Returns, per framework, the outnames of pages without a successful execution (only with
+    ``keep_going``; otherwise such pages are an error).
     """
     errors, parsed = check.check_book(book)
     if errors:
@@ -180,27 +192,138 @@ def build_html(book: Book, frameworks: list[str], quiet: bool = False,
                                     "`make execute`); `html --keep-going` previews without it",
                                     book.root / src) for fw, srcs in failed.items() for src in srcs])
     outnames = {p.path.relative_to(book.root).as_posix(): p.outname for p in book.ordered_pages()}
+    return {fw: tuple(outnames[s] for s in failed[fw]) for fw in frameworks}
+
+
+def sphinx(book: Book, fw: str, builder: str, out: Path, quiet: bool, failed=()) -> None:
+    """Run Sphinx's ``builder`` on framework ``fw``'s notebooks into ``out``."""
+    src = notebooks.src_dir(book, fw)
+    work = book.build_dir / "sphinx" / fw
+    write_if_changed(src / "conf.py", conf_py(book, fw, tuple(failed)))
+    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-d", str(work / "doctrees"),
+           str(src), str(out)]
+    if quiet:
+        cmd.insert(3, "-q")
+    r = subprocess.run(cmd, cwd=str(book.root))
+    if r.returncode != 0:
+        raise BookError(f"Sphinx ({builder}) failed for {fw} (exit {r.returncode})",
+                        "read the error above; the previous output was left as it was", path=src)
+
+
+def build_html(book: Book, frameworks: list[str], quiet: bool = False,
+               keep_going: bool = False) -> dict[str, float]:
+    """Check, prebuild and render from the execution cache; return seconds per framework.
+
+    Strict by default: a page without a successful cache entry is an error. With ``keep_going``
+    (preview builds) such pages render without outputs under an error banner.
+    """
+    failed = prepare_render(book, frameworks, keep_going)
     times = {}
     for fw in frameworks:
         t0 = time.time()
-        src = notebooks.src_dir(book, fw)
-        work = book.build_dir / "sphinx" / fw
         print(f"[html] {fw}: rendering …", flush=True)
-        cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(work / "doctrees"),
-               str(src), str(work / "html")]
-        write_if_changed(src / "conf.py", conf_py(book, fw, tuple(outnames[s] for s in failed[fw])))
-        if quiet:
-            cmd.insert(3, "-q")
-        r = subprocess.run(cmd, cwd=str(book.root))
-        if r.returncode != 0:
-            raise BookError(f"Sphinx failed for {fw} (exit {r.returncode})",
-                            "read the error above; the previous site was left as it was",
-                            path=src)
+        work = book.build_dir / "sphinx" / fw
+        sphinx(book, fw, "html", work / "html", quiet, failed[fw])
         publish_dir(work / "html", book.build_dir / "html" / fw)
         times[fw] = time.time() - t0
         print(f"[html] {fw}: done in {times[fw]:.1f} s -> {book.build_dir / 'html' / fw / 'index.html'}",
               flush=True)
     return times
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+TEX_TOOLS = ("xelatex", "latexmk", "rsvg-convert")
+
+
+def latex_error(log: str, tex: str) -> tuple[str, str | None]:
+    """The first LaTeX error of ``log`` with its context, and the page (outname) it comes from.
+
+    TeX reports errors as ``! message`` followed by context lines and ``l.<n> <source line>``;
+    the page is the last ``\\label{\\detokenize{<page>::doc}}`` Sphinx wrote above line n.
+    """
+    lines = log.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("!")), None)
+    if start is None:
+        return "", None
+    context, lineno = [], None
+    for ln in lines[start:start + 12]:
+        context.append(ln)
+        m = re.match(r"l\.(\d+)", ln)
+        if m:
+            lineno = int(m.group(1))
+            break
+    page = None
+    if lineno:
+        for ln in reversed(tex.splitlines()[:lineno]):
+            m = re.search(r"\\label\{\\detokenize\{([^}]+?)::doc\}\}", ln)
+            if m:
+                page = m.group(1)
+                break
+    return "\n".join(context), page
+
+
+def build_pdf(book: Book, frameworks: list[str], quiet: bool = True) -> dict[str, Path]:
+    """Render each framework's executed notebooks to LaTeX and compile them with latexmk and
+    xelatex into ``_build/pdf/<slug>-<fw>.pdf``; return the PDF per framework."""
+    absent = [t for t in TEX_TOOLS if shutil.which(t) is None]
+    if absent:
+        raise BookError(f"cannot build PDFs: {', '.join(absent)} not found",
+                        "run `make envs` as root (it installs the TeX packages of "
+                        "scripts/envs.py), or install them with apt-get")
+    failed = prepare_render(book, frameworks)
+    pages = {p.outname: p.path for p in book.ordered_pages()}
+    pages["index"] = book.root_page.path
+    out = {}
+    for fw in frameworks:
+        t0 = time.time()
+        latex = book.build_dir / "sphinx" / fw / "latex"
+        if latex.exists():
+            shutil.rmtree(latex)
+        print(f"[pdf] {fw}: LaTeX …", flush=True)
+        sphinx(book, fw, "latex", latex, quiet, failed[fw])
+        name = f"{book.slug}-{fw}"
+        print(f"[pdf] {fw}: latexmk + xelatex …", flush=True)
+        r = subprocess.run(["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
+                            f"{name}.tex"], cwd=latex,
+                           capture_output=True, text=True)
+        pdf = latex / f"{name}.pdf"
+        if r.returncode != 0 or not pdf.is_file():
+            log = (latex / f"{name}.log").read_text(errors="replace") if (latex / f"{name}.log").exists() else ""
+            tex = (latex / f"{name}.tex").read_text(errors="replace")
+            context, page = latex_error(log, tex)
+            where = pages.get(page) if page else None
+            raise BookError(f"LaTeX failed for {fw}" + (f" in page '{page}'" if page else "") +
+                            (":\n" + context if context else f" (latexmk exit {r.returncode}):\n"
+                             + r.stdout[-2000:]),
+                            f"fix the page; the full log is {latex / (name + '.log')}",
+                            path=where)
+        dest = book.build_dir / "pdf" / f"{name}.pdf"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(".pdf.part")
+        shutil.copyfile(pdf, tmp)
+        os.replace(tmp, dest)
+        out[fw] = dest
+        print(f"[pdf] {fw}: done in {time.time() - t0:.1f} s -> {dest}", flush=True)
+    return out
+
+
+def pdf_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts pdf",
+                                description="one PDF per framework with LaTeX (xelatex)")
+    p.add_argument("--root", default=".", type=Path)
+    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+    p.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's output")
+    args = p.parse_args(argv)
+    root = Path(args.root).resolve()
+    try:
+        book = load_book(root)
+        build_pdf(book, book.select(args.frameworks), quiet=not args.verbose)
+    except (BookError, BookErrors) as e:
+        report(e, root)
+        print("[pdf] no PDF was written")
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
