@@ -5,15 +5,19 @@ TOOLS  := .venvs/tools/bin/python
 FRAMEWORKS ?=
 export FRAMEWORKS
 
-.PHONY: book envs notebooks lib check execute html test clean help
+.PHONY: book envs notebooks lib check execute html pdf site publish test clean help
 
 help:
 	@echo "make book   set up the environments and build every framework's site (_build/html/<fw>/)"
 	@echo "make test   set up what the tests need and run them"
-	@echo "finer steps: make envs | notebooks | lib | check | execute | html | clean   (FRAMEWORKS=a,b to restrict)"
+	@echo "finer steps: make envs | notebooks | lib | check | execute | html | pdf | site | clean   (FRAMEWORKS=a,b to restrict)"
+	@echo "publishing: make publish INTO=path/to/gh-pages"
 
+# Sites, then the PDFs when TeX is present, then the versioned site in _build/site/.
 book: envs lib html
-	@echo "Sites:"; for d in _build/html/*/; do echo "  $$d""index.html"; done
+	@if command -v xelatex >/dev/null && command -v latexmk >/dev/null; then \
+	  $(TOOLS) -m scripts pdf; else echo "[pdf] skipped: no TeX here (make envs as root installs it)"; fi
+	$(TOOLS) -m scripts site
 
 # Shared, hash-keyed venvs + kernels + Debian packages; a second run with nothing changed takes seconds.
 envs:
@@ -35,6 +39,17 @@ execute: envs
 
 html: execute
 	$(TOOLS) -m scripts html
+
+pdf: execute
+	$(TOOLS) -m scripts pdf
+
+site: html
+	$(TOOLS) -m scripts site
+
+INTO ?=
+publish:
+	@test -n "$(INTO)" || { echo "usage: make publish INTO=path/to/published/tree"; exit 2; }
+	$(TOOLS) -m scripts publish --into "$(INTO)"
 
 # The tests build the fixture book and the whole book in all four frameworks.
 test:

@@ -118,20 +118,20 @@ def download(name):
     return path
 
 
-# Defined in :numref:`sec_calculus`
+# Defined in :numref:`subsec_calculus_plotting`
 def use_svg_display():
     """Draw inline figures as SVG, which stays sharp at any zoom."""
     backend_inline.set_matplotlib_formats('svg')
 
 
-# Defined in :numref:`sec_calculus`
+# Defined in :numref:`subsec_calculus_plotting`
 def set_figsize(figsize=(3.5, 2.5)):
     """Use SVG output and set the default size of new figures, in inches."""
     use_svg_display()
     plt.rcParams['figure.figsize'] = figsize
 
 
-# Defined in :numref:`sec_calculus`
+# Defined in :numref:`subsec_calculus_plotting`
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     """Label, scale and bound the axes of a matplotlib plot."""
     axes.set_xlabel(xlabel)
@@ -145,9 +145,9 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.grid()
 
 
-# Defined in :numref:`sec_calculus`
+# Defined in :numref:`subsec_calculus_plotting`
 def to_numpy(x):
-    """A NumPy copy of `x` (a tensor, an array, a number or a list of numbers)."""
+    """The values of `x` (a tensor, an array, a number or a list of them) as a NumPy array."""
     if isinstance(x, np.ndarray):
         return x.asnumpy()
     if isinstance(x, (list, tuple)):
@@ -155,7 +155,7 @@ def to_numpy(x):
     return numpy.asarray(x)
 
 
-# Defined in :numref:`sec_calculus`
+# Defined in :numref:`subsec_calculus_plotting`
 def as_curves(X):
     """One curve or a list of curves, as a list of 1-D NumPy arrays."""
     if isinstance(X, (list, tuple)) and len(X) and numpy.ndim(to_numpy(X[0])) > 0:
@@ -164,7 +164,7 @@ def as_curves(X):
     return list(X) if X.ndim > 1 else [X]
 
 
-# Defined in :numref:`sec_calculus`
+# Defined in :numref:`subsec_calculus_plotting`
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
          ylim=None, xscale='linear', yscale='linear',
          fmts=('-', 'm--', 'g-.', 'r:'), figsize=(3.5, 2.5), axes=None):
@@ -184,3 +184,464 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
     for i, (x, y) in enumerate(zip(X, Y)):
         axes.plot(x, y, fmts[i % len(fmts)])
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
+# Defined in :numref:`subsec_prob_coins`
+class Accumulator:
+    """Keep running sums of `n` numbers, e.g. a total loss and a count of examples."""
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *values):
+        """Add one value to each of the `n` sums (tensors of one element are fine)."""
+        self.data = [old + float(value) for old, value in zip(self.data, values)]
+
+    def reset(self):
+        """Set every sum back to zero."""
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, index):
+        return self.data[index]
+
+
+# Defined in :numref:`subsec_oo_utilities`
+class HyperParameters:
+    """Base class whose subclasses can store their __init__ arguments as attributes."""
+    def save_hyperparameters(self, ignore=[]):
+        """Store every argument of the calling __init__ (except `ignore`) on self."""
+        caller = inspect.currentframe().f_back
+        arguments = inspect.getargvalues(caller).locals
+        skip = set(ignore) | {'self'}
+        self.hparams = {name: value for name, value in arguments.items()
+                        if name not in skip and not name.startswith('_')}
+        for name, value in self.hparams.items():
+            setattr(self, name, value)
+
+
+# Defined in :numref:`subsec_oo_utilities`
+def set_seed(seed):
+    """Seed Python's, NumPy's and the framework's random number generators."""
+    random.seed(seed)
+    numpy.random.seed(seed)
+    npx.random.seed(seed)
+
+
+# Defined in :numref:`subsec_oo_board`
+class ProgressBoard(HyperParameters):
+    """Plot curves of (x, y) points while they arrive, averaging every `every_n` points."""
+    def __init__(self, xlabel=None, ylabel=None, xlim=None, ylim=None,
+                 xscale='linear', yscale='linear', figsize=(3.5, 2.5),
+                 ls=('-', '--', '-.', ':'), colors=('C0', 'C1', 'C2', 'C3'),
+                 display=True, redraw_every=2.0):
+        self.save_hyperparameters()
+        self.pending = collections.defaultdict(list)  # label -> points not yet averaged
+        self.curves = collections.defaultdict(list)   # label -> averaged points
+        self.fig = None
+        self.last_redraw = time.time()
+
+    def draw(self, x, y, label, every_n=1):
+        """Add the point (x, y) to curve `label`; plot the mean of each `every_n` points."""
+        pending = self.pending[label]
+        pending.append((float(x), float(y)))
+        if len(pending) < every_n:
+            return
+        xs, ys = zip(*pending)
+        self.curves[label].append((sum(xs) / len(xs), sum(ys) / len(ys)))
+        pending.clear()
+        if self.display and time.time() - self.last_redraw >= self.redraw_every:
+            self.show()
+
+    # Defined in :numref:`subsec_oo_board`
+    def show(self):
+        """Redraw all curves now and display the figure (in Jupyter, replacing the last one)."""
+        from IPython import display
+        if self.fig is None:
+            d2l.use_svg_display()
+            self.fig = matplotlib.figure.Figure(figsize=self.figsize)
+            self.axes = self.fig.add_subplot()
+        self.axes.cla()
+        for i, (label, points) in enumerate(self.curves.items()):
+            xs, ys = zip(*points)
+            self.axes.plot(xs, ys, linestyle=self.ls[i % len(self.ls)],
+                           color=self.colors[i % len(self.colors)], label=label)
+        d2l.set_axes(self.axes, self.xlabel, self.ylabel, self.xlim, self.ylim,
+                     self.xscale, self.yscale, None)
+        if self.curves:
+            self.axes.legend()
+        self.last_redraw = time.time()
+        if self.display:
+            display.clear_output(wait=True)
+            display.display(self.fig)
+
+
+# Defined in :numref:`subsec_oo_module`
+class Module(nn.Block, HyperParameters):
+    """Base class of the book's models."""
+    def __init__(self, plot_train_per_epoch=2, plot_valid_per_epoch=1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.board = ProgressBoard()
+
+    def loss(self, y_hat, y):
+        raise NotImplementedError
+
+    def forward(self, X):
+        """Outputs of the model; by default those of the network `self.net`."""
+        return self.net(X)
+
+    # Defined in :numref:`subsec_oo_module`
+    def training_step(self, batch):
+        """The loss on one training minibatch `batch` = (inputs..., labels)."""
+        return self.loss(self(*batch[:-1]), batch[-1])
+
+    # Defined in :numref:`subsec_oo_module`
+    def validation_step(self, batch):
+        """Plot the loss on one validation minibatch."""
+        self.plot('loss', self.loss(self(*batch[:-1]), batch[-1]), train=False)
+
+    # Defined in :numref:`subsec_oo_module`
+    def configure_optimizers(self):
+        raise NotImplementedError
+
+    # Defined in :numref:`subsec_oo_module`
+    def plot(self, key, value, train):
+        """Add `value` to the curve 'train_<key>' or 'val_<key>' of the progress board."""
+        trainer = self.trainer
+        if train:
+            epochs_done = trainer.train_batch_idx / trainer.num_train_batches
+            per_point = trainer.num_train_batches / self.plot_train_per_epoch
+        else:
+            epochs_done = trainer.epoch + 1
+            per_point = trainer.num_val_batches / self.plot_valid_per_epoch
+        self.board.xlabel = 'epoch'
+        self.board.draw(epochs_done, d2l.to_numpy(value),
+                        ('train_' if train else 'val_') + key, every_n=max(1, round(per_point)))
+
+
+# Defined in :numref:`subsec_oo_data`
+class DataModule(HyperParameters):
+    """Base class of the book's data sets."""
+    def get_dataloader(self, train):
+        """An iterable of minibatches: of the training set if `train`, else of the validation set."""
+        raise NotImplementedError
+
+    def train_dataloader(self):
+        return self.get_dataloader(train=True)
+
+    def val_dataloader(self):
+        return self.get_dataloader(train=False)
+
+    # Defined in :numref:`subsec_synthetic_reading`
+    def get_tensorloader(self, tensors, train, indices=slice(0, None)):
+        """Minibatches of the rows `indices` of in-memory `tensors`, shuffled if `train`."""
+        return ArrayLoader(tuple(t[indices] for t in tensors), self.batch_size, shuffle=train)
+
+
+# Defined in :numref:`subsec_oo_trainer`
+class Trainer(HyperParameters):
+    """Fit a d2l.Module to a d2l.DataModule with minibatch gradient steps."""
+    def __init__(self, max_epochs, gradient_clip_val=0):
+        self.save_hyperparameters()
+
+    def prepare_data(self, data):
+        self.train_dataloader = data.train_dataloader()
+        self.val_dataloader = data.val_dataloader()
+        self.num_train_batches = len(self.train_dataloader)
+        self.num_val_batches = (len(self.val_dataloader)
+                                if self.val_dataloader is not None else 0)
+
+    def prepare_model(self, model):
+        model.trainer = self
+        model.board.xlim = [0, self.max_epochs]
+        self.model = model
+
+    def fit(self, model, data):
+        """Train `model` on `data` for `max_epochs` epochs, plotting its losses."""
+        self.prepare_data(data)
+        self.prepare_model(model)
+        self.prepare_optimizer(model)
+        self.epoch = self.train_batch_idx = self.val_batch_idx = 0
+        for self.epoch in range(self.max_epochs):
+            self.fit_epoch()
+        model.board.show()
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def prepare_optimizer(self, model):
+        self.optim = model.configure_optimizers()
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def fit_epoch(self):
+        """One pass over the training data, then one over the validation data."""
+        for batch in self.train_dataloader:
+            with autograd.record():
+                loss = self.model.training_step(batch)
+            loss.backward()
+            if self.gradient_clip_val > 0:
+                self.clip_gradients(self.gradient_clip_val, self.model)
+            self.optim.step(1)  # the loss is already a mean over the minibatch
+            self.train_batch_idx += 1
+            self.model.plot('loss', loss, train=True)
+        if self.val_dataloader is None:
+            return
+        for batch in self.val_dataloader:
+            self.model.validation_step(batch)
+            self.val_batch_idx += 1
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def clip_gradients(self, max_norm, model):
+        """Rescale the gradients of `model` so that their joint norm is at most `max_norm`."""
+        grads = [p.grad() for p in model.collect_params().values() if p.grad_req != 'null']
+        gluon.utils.clip_global_norm(grads, max_norm)
+
+
+# Defined in :numref:`subsec_synthetic_generate`
+class SyntheticRegressionData(d2l.DataModule):
+    """Examples of a linear model y = Xw + b with Gaussian noise of scale `noise`."""
+    def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000, batch_size=32):
+        self.save_hyperparameters()
+        n = num_train + num_val
+        self.X = np.random.normal(0, 1, (n, len(w)))
+        noise = np.random.normal(0, 1, (n, 1)) * noise
+        self.y = self.X @ w.reshape(-1, 1) + b + noise
+
+    # Defined in :numref:`subsec_synthetic_reading`
+    def get_dataloader(self, train):
+        """Minibatches of the training set (shuffled) or of the validation set."""
+        if train:
+            rows = slice(0, self.num_train)
+        else:
+            rows = slice(self.num_train, None)
+        return self.get_tensorloader((self.X, self.y), train, rows)
+
+
+# Defined in :numref:`subsec_synthetic_reading`
+class ArrayLoader:
+    """Iterate over minibatches of the in-memory `arrays`, in a new order each pass if
+    `shuffle`."""
+    def __init__(self, arrays, batch_size, shuffle):
+        self.arrays, self.batch_size, self.shuffle = arrays, batch_size, shuffle
+        self.num_examples = len(arrays[0])
+
+    def __len__(self):
+        return (self.num_examples + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self):
+        if self.shuffle:
+            order = numpy.random.permutation(self.num_examples)
+        else:
+            order = numpy.arange(self.num_examples)
+        for start in range(0, self.num_examples, self.batch_size):
+            rows = order[start: start + self.batch_size]
+            rows = np.array(rows)
+            yield tuple(np.take(a, rows, axis=0) for a in self.arrays)
+
+
+# Defined in :numref:`subsec_scratch_model`
+class LinearRegressionScratch(d2l.Module):
+    """Linear regression implemented from scratch."""
+    def __init__(self, num_inputs, lr, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.w = np.random.normal(0, sigma, (num_inputs, 1))
+        self.b = np.zeros(1)
+        self.w.attach_grad()
+        self.b.attach_grad()
+
+    # Defined in :numref:`subsec_scratch_model`
+    def forward(self, X):
+        """Predictions Xw + b of the linear model."""
+        return X @ self.w + self.b
+
+    # Defined in :numref:`subsec_scratch_loss`
+    def loss(self, y_hat, y):
+        """Half the squared error, averaged over the minibatch."""
+        errors = y_hat - y.reshape(y_hat.shape)
+        return (errors ** 2 / 2).mean()
+
+    # Defined in :numref:`subsec_scratch_sgd`
+    def configure_optimizers(self):
+        """Plain SGD with the model's learning rate."""
+        return SGD([self.w, self.b], self.lr)
+
+
+# Defined in :numref:`subsec_scratch_sgd`
+class SGD(d2l.HyperParameters):
+    """Minibatch stochastic gradient descent on the arrays `params`."""
+    def __init__(self, params, lr):
+        self.save_hyperparameters()
+
+    def step(self, batch_size=1):
+        """Move every parameter against its gradient (divided by `batch_size`)."""
+        for param in self.params:
+            param[:] = param - self.lr * param.grad / batch_size
+
+
+# Defined in :numref:`subsec_concise_model`
+class LinearRegression(d2l.Module):
+    """Linear regression implemented with the framework's layers."""
+    def __init__(self, num_inputs, lr):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Dense(1, in_units=num_inputs)
+        self.net.initialize(init.Normal(0.01))
+
+    # Defined in :numref:`subsec_concise_loss`
+    def loss(self, y_hat, y):
+        """Mean squared error over the minibatch."""
+        # Gluon's L2Loss is half the squared error; weight=2 makes it the full one
+        return gluon.loss.L2Loss(weight=2)(y_hat, y).mean()
+
+    # Defined in :numref:`subsec_concise_optimizer`
+    def configure_optimizers(self):
+        """The framework's minibatch SGD with learning rate `lr`."""
+        return gluon.Trainer(self.collect_params(), 'sgd', {'learning_rate': self.lr})
+
+    # Defined in :numref:`subsec_concise_training`
+    def get_w_b(self):
+        """The weight (flattened) and the bias of the layer, as NumPy arrays."""
+        w, b = self.net.weight.data(), self.net.bias.data()
+        return d2l.to_numpy(w).reshape(-1), d2l.to_numpy(b)
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-train-images'] = (
+    FASHION_MNIST_URL + 'train-images-idx3-ubyte.gz',
+    'f3b839f14745c4e79b8fd3c612c99de71320e861')
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-train-labels'] = (
+    FASHION_MNIST_URL + 'train-labels-idx1-ubyte.gz',
+    'f4909103fbdc4fa0d25c24c0ef242affd5e6311d')
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-test-images'] = (
+    FASHION_MNIST_URL + 't10k-images-idx3-ubyte.gz',
+    '5273a894aa97b4c0880e0d709e6afbdc770d05e3')
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-test-labels'] = (
+    FASHION_MNIST_URL + 't10k-labels-idx1-ubyte.gz',
+    '9317cfa0b855692f9538dd9e8821f97222088aa9')
+
+
+# Defined in :numref:`subsec_idx_format`
+def read_idx(path):
+    """Read a gzip-compressed IDX file of unsigned bytes into a NumPy array."""
+    with gzip.open(path, 'rb') as f:
+        data = f.read()
+    if data[:2] != b'\x00\x00' or data[2] != 0x08:
+        raise ValueError(f'{path} is not an IDX file of unsigned bytes')
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big')
+                  for i in range(ndim))
+    return numpy.frombuffer(data, dtype=numpy.uint8,
+                            offset=4 + 4 * ndim).reshape(shape)
+
+
+# Defined in :numref:`subsec_fashion_mnist_module`
+class FashionMNIST(d2l.DataModule):
+    """Fashion-MNIST in memory: 60,000 training and 10,000 validation images."""
+    def __init__(self, batch_size=64, resize=None):
+        super().__init__()
+        self.save_hyperparameters()
+        self.train = self.load('train')
+        self.val = self.load('test')
+
+    def load(self, split):
+        """Images as float32 tensors with values in [0, 1], and integer labels."""
+        images = read_idx(d2l.download(f'fashion-mnist-{split}-images'))
+        labels = read_idx(d2l.download(f'fashion-mnist-{split}-labels'))
+        images = images.reshape(-1, 1, 28, 28)  # channels first
+        images = images.astype(numpy.float32) / 255
+        return np.array(images), np.array(labels, dtype='int32')
+
+    # Defined in :numref:`subsec_fashion_mnist_module`
+    def text_labels(self, indices):
+        """The names of the classes with the integer labels `indices`."""
+        names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+        return [names[int(i)] for i in indices]
+
+    # Defined in :numref:`subsec_fashion_mnist_module`
+    def resize_images(self, X, y):
+        """Resize a minibatch of images to `self.resize` = (height, width)."""
+        h, w = self.resize  # MXNet's resize works on channels-last images
+        X = npx.image.resize(X.transpose(0, 2, 3, 1), size=(w, h))
+        X = X.transpose(0, 3, 1, 2)
+        return X, y
+
+    # Defined in :numref:`subsec_fashion_mnist_module`
+    def get_dataloader(self, train):
+        """Shuffled minibatches of the training set, or ordered ones of the validation set."""
+        data = self.train if train else self.val
+        loader = self.get_tensorloader(data, train)
+        if self.resize is None:
+            return loader
+        return MapLoader(loader, self.resize_images)
+
+    # Defined in :numref:`subsec_fashion_mnist_visualize`
+    def visualize(self, batch, nrows=1, ncols=8, labels=[]):
+        """Show the first nrows * ncols images of a minibatch with their class names."""
+        X, y = batch
+        if not labels:
+            labels = self.text_labels(y)
+        imgs = d2l.to_numpy(X)[:, 0]  # drop the channel axis
+        show_images(imgs, nrows, ncols, titles=labels)
+
+
+# Defined in :numref:`subsec_fashion_mnist_module`
+class MapLoader:
+    """The minibatches of `loader`, each passed through `fn`."""
+    def __init__(self, loader, fn):
+        self.loader, self.fn = loader, fn
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        return (self.fn(*batch) for batch in self.loader)
+
+
+# Defined in :numref:`subsec_fashion_mnist_visualize`
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Plot a grid of images (2-D arrays), with an optional title above each."""
+    d2l.use_svg_display()
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
+    axes = numpy.array(axes).reshape(-1)
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        ax.imshow(d2l.to_numpy(img), cmap='gray')
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles:
+            ax.set_title(titles[i], fontsize=9)
+    return axes
+
+
+# Defined in :numref:`subsec_classifier_class`
+class Classifier(d2l.Module):
+    """Base class of classification models."""
+    def validation_step(self, batch):
+        """Plot the loss and the accuracy on one validation minibatch."""
+        Y_hat = self(*batch[:-1])
+        self.plot('loss', self.loss(Y_hat, batch[-1]), train=False)
+        self.plot('acc', self.accuracy(Y_hat, batch[-1]), train=False)
+
+    # Defined in :numref:`subsec_classifier_class`
+    def configure_optimizers(self):
+        """The framework's minibatch SGD with the learning rate `self.lr`."""
+        return gluon.Trainer(self.collect_params(), 'sgd', {'learning_rate': self.lr})
+
+    # Defined in :numref:`subsec_accuracy`
+    def accuracy(self, Y_hat, Y, averaged=True):
+        """The fraction of correct predictions; with averaged=False, 1.0 or 0.0 per example."""
+        preds = Y_hat.reshape(-1, Y_hat.shape[-1]).argmax(axis=1).astype(Y.dtype)
+        correct = (preds == Y.reshape(-1)).astype('float32')
+        return correct.mean() if averaged else correct

@@ -15,6 +15,8 @@ COMMANDS = {
     "cache-import": ("scripts.execute:import_main", "merge entries exported by `execute --export`"),
     "bench": ("scripts.bench", "measure the execute stage: overhead, workers, rebuilds"),
     "html": ("scripts.render", "build one HTML site per framework into _build/html/<fw>/"),
+    "site": ("scripts.publish:site_main", "assemble the versioned site, Colab notebooks and zips in _build/site/"),
+    "publish": ("scripts.publish:publish_main", "merge this version of _build/site into a published tree (--into DIR)"),
     "pdf": ("scripts.render:pdf_main", "build one PDF per framework into _build/pdf/ (xelatex)"),
     "import-d2lbook": ("scripts.migrate", "convert a d2lbook project into this layout"),
 }

@@ -217,11 +217,19 @@ def main(argv: list[str] | None = None) -> int:
                    help="comma-separated subset (default: all in _config.yml; env FRAMEWORKS)")
     p.add_argument("--tools-only", action="store_true", help="only the toolchain venv")
     p.add_argument("--no-apt", action="store_true", help="skip the Debian packages")
+    p.add_argument("--apt-only", action="store_true", help="only the Debian packages (as root)")
     args = p.parse_args(argv)
     root = args.root.resolve()
 
     apt_ok = True if args.no_apt else ensure_apt(APT_PACKAGES)
-    ensure_venv(root, "tools", root / "requirements-tools.txt")
+    if args.apt_only:
+        return 0 if apt_ok else 1
+    try:
+        ensure_venv(root, "tools", root / "requirements-tools.txt")
+    except subprocess.CalledProcessError as e:
+        raise SystemExit(f"[envs] pip failed (exit {e.returncode}) building the tools venv from "
+                         "requirements-tools.txt — read pip's error above; nothing was marked "
+                         "complete, so the next `make envs` starts that venv again")
     if args.tools_only:
         return 0
     available = _frameworks_from_config(root)
@@ -231,7 +239,12 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"[envs] unknown framework '{fw}' — choose from {', '.join(available)}")
     kernels = root / ".venvs" / "share" / "jupyter" / "kernels"
     for fw in wanted:
-        ensure_venv(root, fw, root / available[fw])
+        try:
+            ensure_venv(root, fw, root / available[fw])
+        except subprocess.CalledProcessError as e:
+            raise SystemExit(f"[envs] pip failed (exit {e.returncode}) building the {fw} venv from "
+                             f"{available[fw]} — read pip's error above; the next `make envs` "
+                             "starts that venv again")
         write_kernelspec(kernels, fw, kernel_python(root, fw), root)
     print(f"[envs] ready: tools + {', '.join(wanted)}; kernels in {kernels}"
           + ("" if apt_ok else " (Debian packages missing, see above)"))

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from scripts import check, envs, notebooks
-from scripts.config import Book, load_book
+from scripts.config import Book, Page, load_book
 from scripts.errors import BookError, BookErrors, report
 
 DEFAULT_UNKNOWN_SECONDS = 30.0
@@ -172,6 +172,20 @@ def valid_entry(cache, nb) -> bool:
     except Exception:   # noqa: BLE001 - a record whose files were never (fully) written
         cache.remove_cache_record(record.pk)
         return False
+
+
+def executed_notebook(book: Book, fw: str, page: Page):
+    """``page``'s notebook for ``fw`` with the outputs of its cached execution (``None`` when
+    it has no valid entry); a page without code comes back as written."""
+    import nbformat
+    nb = nbformat.read(notebooks.src_dir(book, fw) / f"{page.outname}.ipynb", as_version=4)
+    if not nb.metadata.get("d2l", {}).get("has_code"):
+        return nb
+    cache = open_cache(book, fw)
+    if not valid_entry(cache, nb):
+        return None
+    _, merged = cache.merge_match_into_notebook(nb)
+    return merged
 
 
 def shard_of(tasks: list[Task], index: int, count: int) -> list[Task]:

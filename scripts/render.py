@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from scripts import check, envs, execute, notebooks
+from scripts import check, envs, execute, notebooks, publish
 from scripts.config import Book, load_book
 from scripts.errors import BookError, BookErrors, report
 from scripts.files import write_if_changed
@@ -30,7 +30,6 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
     (``--keep-going`` previews) are excluded from execution and get an error banner."""
     cfg = book.config
     repo = cfg.get("repository") or {}
-    launch = cfg.get("launch_buttons") or {}
     html = cfg.get("html") or {}
     execution = cfg.get("execute") or {}
     extra = (cfg.get("sphinx") or {}).get("config") or {}
@@ -72,14 +71,17 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
         "html_title": cfg.get("title", "Book"),
         "html_static_path": [],
         "templates_path": [],
+        "html_context": {"default_mode": "light"},
         "html_theme_options": {
             "repository_url": repo.get("url", ""),
             "repository_branch": repo.get("branch", "main"),
             "path_to_docs": f"_build/src/{fw}",
             "use_repository_button": bool(html.get("use_repository_button", False)),
             "use_download_button": True,
-            "launch_buttons": {"colab_url": launch.get("colab_url", "")},
-            "article_header_start": ["toggle-primary-sidebar.html", "fw-switcher.html"],
+            # our own Colab button (d2l-header.html) opens the published Colab notebook
+            "launch_buttons": {},
+            "article_header_start": ["toggle-primary-sidebar.html", "fw-switcher.html",
+                                     "d2l-header.html"],
             "show_toc_level": 2,
         },
         # PDF: xelatex (Unicode, FreeFont from fonts-freefont-otf), SVG figures and plots
@@ -91,6 +93,10 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
         "latex_elements": {"papersize": "a4paper", "pointsize": "10pt",
                            "printindex": "", "sphinxsetup": "verbatimwithframe=false"},
         "latex_show_urls": "no",
+        "d2l_version": book.version,
+        "d2l_slug": book.slug,
+        "d2l_colab": {p.outname: publish.colab_url(book, fw, book.version, p.outname)
+                      for p in [book.root_page] + book.ordered_pages()},
         "d2l_frameworks": fws,
         "d2l_framework": fw,
         "d2l_failed_pages": list(failed),
@@ -154,7 +160,7 @@ def publish_dir(src: Path, dest: Path) -> None:
     for p in (tmp, old):
         if p.exists():
             shutil.rmtree(p)
-    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
+    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         os.replace(dest, old)

@@ -1,0 +1,321 @@
+"""Stage 6: what readers receive.
+
+``python -m scripts site`` assembles this version of the book into ``_build/site/``::
+
+    _build/site/<version>/<fw>/...              the HTML site of each framework
+    _build/site/<version>/pdf/<slug>-<fw>.pdf   its PDF (when ``make pdf`` made one)
+    _build/site/<version>/notebooks/<slug>-<fw>.zip   its notebooks, with outputs
+    _build/site/latest/                         a copy of the newest version
+    _build/site/switcher.json                   every version (pydata-sphinx-theme's format)
+    _build/site/index.html                      sends readers to latest/<default framework>/
+
+and writes the Colab notebooks ``_build/colab/<version>/<fw>/<page>.ipynb``: outputs included, a
+first cell installing this exact version of the library, GPU pages asking Colab for a GPU, and
+images loaded from the published site.
+
+``python -m scripts publish --into DIR`` merges ``_build/site/<version>`` into an existing
+published tree (e.g. a gh-pages checkout): it replaces this version (and ``latest`` when this is
+the newest version), keeps every other version, regenerates ``switcher.json`` and the root page,
+and changes nothing in DIR when any step fails.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+from scripts import execute, notebooks
+from scripts.config import Book, load_book
+from scripts.errors import BookError, BookErrors, report
+
+MARKER = "version.json"
+IMAGE = re.compile(r"(!\[[^\]]*\]\(|<img[^>]*src=\")((?:\.\./)*img/[^)\s\"]+)")
+FIGURE = re.compile(r"^```\{figure\}\s+(?P<src>\S+)\n(?P<opts>(?::[^\n]*\n)*)\n?(?P<caption>.*?)\n```",
+                    re.M | re.S)
+MATH = re.compile(r"^```\{math\}\n(?::[^\n]*\n)*\n?(?P<body>.*?)\n```", re.M | re.S)
+ROLE = re.compile(r"\{(?P<role>numref|ref|eq|doc|cite:p|cite:t)\}`(?P<text>[^`]*)`")
+LABEL_LINE = re.compile(r"^\([\w\-:.]+\)=\n", re.M)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+def site_url(book: Book) -> str:
+    """The published site's base URL (``html.baseurl`` in ``_config.yml``), ending in ``/``."""
+    url = str((book.config.get("html") or {}).get("baseurl") or "").strip()
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def colab_settings(book: Book) -> dict:
+    """Where the Colab notebooks are pushed: ``colab:`` in ``_config.yml``."""
+    cfg = book.config.get("colab") or {}
+    return {"repository": str(cfg.get("repository", "")), "branch": str(cfg.get("branch", "main")),
+            "path": str(cfg.get("path", "{version}/{framework}"))}
+
+
+def colab_url(book: Book, fw: str, version: str, outname: str) -> str:
+    """The "Open in Colab" address of page ``outname`` of framework ``fw``."""
+    c = colab_settings(book)
+    if not c["repository"]:
+        return ""
+    path = c["path"].format(version=version, framework=fw).strip("/")
+    return (f"https://colab.research.google.com/github/{c['repository']}/blob/{c['branch']}/"
+            f"{path}/{outname}.ipynb")
+
+
+def install_command(book: Book, fw: str, version: str) -> str:
+    repo = str((book.config.get("repository") or {}).get("url", "")).rstrip("/")
+    extra = book.frameworks[fw].extra
+    return f'pip install "d2l[{extra}] @ git+{repo}@v{version}"'
+
+
+def version_key(v: str):
+    """Sort key: numeric parts compare as numbers (0.10.0 > 0.9.1); others come first."""
+    parts = re.findall(r"\d+|[A-Za-z]+", v)
+    return [(1, int(p)) if p.isdigit() else (0, p) for p in parts]
+
+
+# --- Colab notebooks ------------------------------------------------------------------------
+
+def colab_dir(book: Book, version: str) -> Path:
+    return book.build_dir / "colab" / version
+
+
+def colab_notebook(book: Book, fw: str, page, nb, version: str):
+    """A copy of executed notebook ``nb`` made for Colab."""
+    nb = copy.deepcopy(nb)
+    base = site_url(book)
+    prefix = f"{base}{version}/{fw}/_images/" if base else ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = colab_markdown(cell.source, prefix)
+    install = {"cell_type": "code", "execution_count": None, "id": "d2l-install",
+               "metadata": {"d2l": {"install": True}}, "outputs": [],
+               "source": f"# The library of this book, version {version}, for "
+                         f"{book.frameworks[fw].display}\n!{install_command(book, fw, version)}"}
+    nb.cells.insert(0, _nb_cell(install))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    front = nb.metadata.get("d2l", {}).get("front_matter") or {}
+    colab = {"provenance": [], "name": f"{page.outname}.ipynb"}
+    if front.get("gpu"):
+        nb.metadata["accelerator"] = "GPU"
+        colab["gpuType"] = "T4"
+    nb.metadata["colab"] = colab
+    return nb
+
+
+def colab_markdown(text: str, image_prefix: str) -> str:
+    """MyST markdown made readable in Colab's plain Markdown: figures become images from the
+    published site (``image_prefix``), maths directives ``$$`` blocks, and references plain
+    text."""
+    def image(src: str) -> str:
+        if image_prefix and not re.match(r"[a-z]+:", src):
+            return image_prefix + src.split("/")[-1]
+        return src
+
+    def figure(m: re.Match) -> str:
+        caption = m.group("caption").strip()
+        return f"![{caption}]({image(m.group('src'))})\n\n*{caption}*"
+
+    def role(m: re.Match) -> str:
+        text = m.group("text")
+        if m.group("role").startswith("cite"):
+            return "[" + text + "]"
+        return "(" + text + ")" if m.group("role") == "eq" else text
+
+    text = FIGURE.sub(figure, text)
+    text = MATH.sub(lambda m: "$$\n" + m.group("body").strip() + "\n$$", text)
+    text = IMAGE.sub(lambda m: m.group(1) + image(m.group(2)), text)
+    text = LABEL_LINE.sub("", text)
+    return ROLE.sub(role, text)
+
+
+def _nb_cell(cell: dict):
+    import nbformat
+    return nbformat.from_dict(cell)
+
+
+def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, list[Path]]:
+    """Write the Colab notebooks of every page; a page without an execution is an error."""
+    import nbformat
+    out: dict[str, list[Path]] = {}
+    errors = []
+    pages = list({p.outname: p for p in [book.root_page] + book.ordered_pages()}.values())
+    for fw in frameworks:
+        dest = colab_dir(book, version) / fw
+        tmp = dest.with_name(f".{fw}.new")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        written = []
+        for page in pages:
+            nb = execute.executed_notebook(book, fw, page)
+            if nb is None:
+                errors.append(BookError(f"{fw}: no successful execution, so no Colab notebook",
+                                        f"run `python -m scripts execute --framework {fw}`",
+                                        page.path))
+                continue
+            path = tmp / f"{page.outname}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(colab_notebook(book, fw, page, nb, version), path)
+            written.append(dest / f"{page.outname}.ipynb")
+        if errors:
+            shutil.rmtree(tmp, ignore_errors=True)
+            continue
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+        out[fw] = written
+    if errors:
+        raise BookErrors(errors)
+    return out
+
+
+# --- assembling and merging sites ----------------------------------------------------------
+
+def stage_version(book: Book, frameworks: list[str], version: str, staging: Path) -> Path:
+    """Put everything of this version under ``staging/<version>/``."""
+    missing = [fw for fw in frameworks if not (book.build_dir / "html" / fw / "index.html").is_file()]
+    if missing:
+        raise BookError(f"no HTML site for {', '.join(missing)}",
+                        "run `make html` (or `python -m scripts html`) first",
+                        book.build_dir / "html")
+    colab = build_colab(book, frameworks, version)
+    root = staging / version
+    for fw in frameworks:
+        shutil.copytree(book.build_dir / "html" / fw, root / fw,
+                        ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
+        pdf = book.build_dir / "pdf" / f"{book.slug}-{fw}.pdf"
+        if pdf.is_file():
+            (root / "pdf").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(pdf, root / "pdf" / pdf.name)
+        zdir = root / "notebooks"
+        zdir.mkdir(parents=True, exist_ok=True)
+        base = colab_dir(book, version) / fw
+        with zipfile.ZipFile(zdir / f"{book.slug}-{fw}.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for path in colab[fw]:
+                z.write(path, f"{book.slug}-{fw}/{path.relative_to(base).as_posix()}")
+    (root / MARKER).write_text(json.dumps({
+        "version": version, "frameworks": frameworks, "default": book.default_framework,
+        "title": book.title}, indent=1) + "\n")
+    return root
+
+
+def versions_in(tree: Path) -> list[str]:
+    """The versions published in ``tree`` (folders holding a version marker), newest first."""
+    found = [p.name for p in tree.iterdir() if p.is_dir() and p.name != "latest"
+             and (p / MARKER).is_file()] if tree.is_dir() else []
+    return sorted(found, key=version_key, reverse=True)
+
+
+def switcher(versions: list[str], base: str = "") -> list[dict]:
+    """``switcher.json`` in pydata-sphinx-theme's format (newest first, marked preferred)."""
+    return [{"name": f"{v} (latest)" if i == 0 else v, "version": v, "url": f"{base}{v}/",
+             **({"preferred": True} if i == 0 else {})} for i, v in enumerate(versions)]
+
+
+def root_page(default_fw: str, title: str) -> str:
+    target = f"latest/{default_fw}/index.html"
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{title}</title>"
+            f'<meta http-equiv="refresh" content="0; url={target}">'
+            f'<link rel="canonical" href="{target}"></head>'
+            f'<body><p><a href="{target}">{title}</a></p></body></html>\n')
+
+
+def merge_version(version_dir: Path, into: Path) -> list[str]:
+    """Merge one staged version folder into the published tree ``into``; return the versions
+    now published. All new content is prepared beside the tree first and then moved in with
+    renames; if a step fails, what was moved is put back, so ``into`` stays as it was."""
+    meta = json.loads((version_dir / MARKER).read_text())
+    version = meta["version"]
+    into.mkdir(parents=True, exist_ok=True)
+    work = into / f".d2l-publish-{os.getpid()}"
+    if work.exists():
+        shutil.rmtree(work)
+    new, old = work / "new", work / "old"
+    new.mkdir(parents=True)
+    old.mkdir()
+    try:
+        shutil.copytree(version_dir, new / version)
+        versions = sorted(set(versions_in(into)) | {version}, key=version_key, reverse=True)
+        if versions[0] == version:
+            shutil.copytree(version_dir, new / "latest")
+        (new / "switcher.json").write_text(json.dumps(switcher(versions), indent=1) + "\n")
+        newest = json.loads(((new if versions[0] == version else into) / versions[0] / MARKER)
+                            .read_text())
+        (new / "index.html").write_text(root_page(newest["default"], newest.get("title", "")))
+        (new / ".nojekyll").write_text("")
+        moved: list[str] = []
+        try:
+            for name in sorted(p.name for p in new.iterdir()):
+                if (into / name).exists():
+                    os.replace(into / name, old / name)
+                os.replace(new / name, into / name)
+                moved.append(name)
+        except OSError:
+            for name in reversed(moved):           # put the previous tree back
+                os.replace(into / name, new / name)
+                if (old / name).exists():
+                    os.replace(old / name, into / name)
+            raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return versions
+
+
+def build_site(book: Book, frameworks: list[str]) -> Path:
+    """Assemble ``_build/site/`` with this version; return the version's folder."""
+    version = book.version
+    staging = book.build_dir / f".site-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        staged = stage_version(book, frameworks, version, staging)
+        versions = merge_version(staged, book.build_dir / "site")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    print(f"[site] version {version} ({', '.join(frameworks)}); published versions: "
+          f"{', '.join(versions)} -> {book.build_dir / 'site' / 'index.html'}")
+    return book.build_dir / "site" / version
+
+
+def site_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts site",
+                                description="assemble the versioned site in _build/site/")
+    p.add_argument("--root", default=".", type=Path)
+    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+    args = p.parse_args(argv)
+    root = Path(args.root).resolve()
+    try:
+        book = load_book(root)
+        build_site(book, book.select(args.frameworks))
+    except (BookError, BookErrors) as e:
+        return report(e, root)
+    return 0
+
+
+def publish_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts publish",
+                                description="merge this version of _build/site into DIR")
+    p.add_argument("--root", default=".", type=Path)
+    p.add_argument("--into", required=True, type=Path, help="the published tree, e.g. gh-pages")
+    p.add_argument("--version", help="which version of _build/site (default: this checkout's)")
+    args = p.parse_args(argv)
+    root = Path(args.root).resolve()
+    try:
+        book = load_book(root)
+        version = args.version or book.version
+        src = book.build_dir / "site" / version
+        if not (src / MARKER).is_file():
+            raise BookError(f"version {version} is not in {book.build_dir / 'site'}",
+                            "run `python -m scripts site` (or `make book`) first")
+        versions = merge_version(src, args.into.resolve())
+    except (BookError, BookErrors) as e:
+        return report(e, root)
+    print(f"[publish] {version} -> {args.into}; versions there: {', '.join(versions)}")
+    return 0

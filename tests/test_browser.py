@@ -1,0 +1,104 @@
+"""The published fixture site in a real browser: Debian's Chromium driven by Playwright, the
+site served on 127.0.0.1. A screenshot is left in _build/screenshots/ for people to look at."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def served(published_fixture):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(published_fixture / "_build" / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), "Chromium missing: run `make envs` as root (Debian package chromium)"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("console", lambda m: m.type == "error" and "favicon.ico" not in m.text
+          and "favicon.ico" not in str(m.location.get("url")) and pg.problems.append(
+        f"{m.text} ({m.location.get('url')})"))
+    pg.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+          and pg.problems.append(f"{r.status} {r.url}"))
+    pg.on("pageerror", lambda e: pg.problems.append(str(e)))
+    # nothing may come from outside the site (no CDN scripts, fonts or MathJax)
+    pg.outside = []
+    pg.on("request", lambda r: r.url.startswith(served) or r.url.startswith("data:")
+          or pg.outside.append(r.url))
+    yield pg
+    context.close()
+
+
+def test_framework_switcher_keeps_the_page(page, served):
+    page.goto(f"{served}/0.0.2/pytorch/basics/tensors.html")
+    page.click(".d2l-fw-switcher a[data-framework=jax]")
+    page.wait_for_url(f"{served}/0.0.2/jax/basics/tensors.html")
+    assert "tensor of jax" in page.inner_text("main")
+    assert page.problems == [] and page.outside == []
+
+
+def test_version_switcher_lists_and_switches(page, served):
+    page.goto(f"{served}/0.0.2/mxnet/basics/tensors.html")
+    select = page.locator(".d2l-version-select")
+    page.wait_for_function("document.querySelector('.d2l-version-select').options.length == 2")
+    labels = select.locator("option").all_inner_texts()
+    assert labels == ["0.0.2 (latest)", "0.0.1"]
+    select.select_option(label="0.0.1")
+    page.wait_for_url(f"{served}/0.0.1/mxnet/basics/tensors.html")
+    assert page.locator(".d2l-version-select option:checked").inner_text() == "0.0.1"
+    assert page.problems == [] and page.outside == []
+
+
+def test_search_finds_a_word_of_a_chapter(page, served):
+    page.goto(f"{served}/latest/pytorch/search.html?q=intercept")
+    page.wait_for_selector("#search-results li", timeout=20000)
+    assert "Tensors" in page.inner_text("#search-results")
+    assert page.problems == [] and page.outside == []
+
+
+def test_maths_plot_colab_and_screenshot(page, served):
+    page.goto(f"{served}/0.0.2/pytorch/basics/tensors.html")
+    page.wait_for_selector("mjx-container", timeout=20000)      # MathJax, served by the site
+    assert page.locator("mjx-container").count() >= 2
+    plots = page.locator("img[src*='_images/'][src$='.svg']")
+    assert plots.count() >= 2                                     # the figure and the plot
+    for i in range(plots.count()):
+        assert plots.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+    colab = page.locator("a.d2l-colab").get_attribute("href")
+    assert colab == ("https://colab.research.google.com/github/d2l-book/fixture-colab/blob/main/"
+                     "0.0.2/pytorch/basics/tensors.ipynb")
+    shots = REPO / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "fixture-tensors-pytorch.png"), full_page=True)
+    assert (shots / "fixture-tensors-pytorch.png").stat().st_size > 10_000
+    assert page.problems == [] and page.outside == []
