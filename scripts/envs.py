@@ -132,7 +132,10 @@ def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: 
         "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": f"d2l ({framework})",
         "language": "python",
-        "env": {"PYTHONPATH": str(book_root.resolve()), "TF_CPP_MIN_LOG_LEVEL": "2"},
+        # TensorFlow's start-up log lines (oneDNN notice, absl warning) would land in every
+        # page's output: quiet them
+        "env": {"PYTHONPATH": str(book_root.resolve()), "TF_CPP_MIN_LOG_LEVEL": "2",
+                "TF_ENABLE_ONEDNN_OPTS": "0"},
         "metadata": {"debugger": False},
     }
     text = json.dumps(spec, indent=1) + "\n"

@@ -15,6 +15,9 @@ is written only after its notebook ran to the end; entries whose files are missi
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import fcntl
 import fnmatch
 import concurrent.futures as cf
 import datetime as dt
@@ -95,6 +98,18 @@ def load_json(path: Path, default):
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return default
+
+
+@contextlib.contextmanager
+def locked(path: Path):
+    """An exclusive lock on ``path``'s lock file while the block runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def save_json(path: Path, data) -> None:
@@ -233,13 +248,57 @@ def thread_caps(threads: int) -> dict[str, str]:
             "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}"}
 
 
+#: In a worker process: a kernel launched ahead of time for the worker's next notebook, so that
+#: its start-up (a Python process importing IPython) overlaps the current notebook's cells.
+_SPARE: dict = {}
+
+
+def _launch_kernel(kernel: str, env: dict, cwd: str):
+    from jupyter_client.manager import AsyncKernelManager
+    km = AsyncKernelManager(kernel_name=kernel)
+    asyncio.run(km.start_kernel(env={**os.environ, **env}, cwd=cwd))
+    return km
+
+
+def _stop_kernel(km) -> None:
+    try:
+        asyncio.run(km.shutdown_kernel(now=True))
+    except Exception:   # noqa: BLE001 - already gone
+        pass
+
+
+def _stop_spare() -> None:
+    spare = _SPARE.pop("spare", None)
+    if spare:
+        _stop_kernel(spare[1])
+
+
+def _take_spare(key):
+    """The kernel launched ahead for ``key`` (kernel, environment, folder), if there is one."""
+    spare = _SPARE.pop("spare", None)
+    if spare is None:
+        return None
+    if spare[0] == key and spare[1].has_kernel:
+        return spare[1]
+    _stop_kernel(spare[1])
+    return None
+
+
 def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
-                 lines: list) -> dict:
-    """Execute one notebook; return {ok, nb, seconds, cell, error} (plain data, picklable)."""
+                 lines: list, ahead: bool = True) -> dict:
+    """Execute one notebook; return {ok, nb, seconds, cell, error} (plain data, picklable).
+
+    With ``ahead``, the kernel for the next notebook of this worker is launched before this one
+    runs (most notebooks of a run share kernel, environment and folder); it is used only when
+    those match, and shut down when the worker exits.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    if ahead and not _SPARE.get("finalizer"):
+        import multiprocessing.util
+        _SPARE["finalizer"] = multiprocessing.util.Finalize(None, _stop_spare, exitpriority=10)
     nb = nbformat.reads(nb_json, as_version=4)
     current = {"index": None, "t": 0.0, "cells": 0.0}
 
@@ -249,10 +308,18 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
     def on_done(cell, cell_index, execute_reply):
         current["cells"] += time.time() - current["t"]
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
-                            record_timing=False, resources={"metadata": {"path": cwd}},
-                            on_cell_start=on_start, on_cell_executed=on_done)
     t0 = time.time()
+    key = (kernel, tuple(sorted(env.items())), cwd)
+    km = _take_spare(key) if ahead else None
+    if ahead:
+        try:
+            _SPARE["spare"] = (key, _launch_kernel(kernel, env, cwd))
+        except Exception:   # noqa: BLE001 - the notebook's own start reports the problem
+            pass
+    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel, allow_errors=False,
+                            record_timing=False, resources={"metadata": {"path": cwd}},
+                            shutdown_kernel="immediate",
+                            on_cell_start=on_start, on_cell_executed=on_done)
     status, error = "ok", ""
     try:
         client.execute(env={**os.environ, **env}, cwd=cwd)
@@ -263,6 +330,11 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
         error = ANSI.sub("", str(e))
     except Exception as e:   # noqa: BLE001 - kernel failed to start, etc.
         status, error = "failed", "".join(traceback.format_exception_only(type(e), e))
+    finally:
+        if km is not None:          # a kernel we launched: nbclient leaves it to us
+            if client.kc is not None:
+                client.kc.stop_channels()
+            _stop_kernel(km)
     seconds = time.time() - t0
     idx = current["index"]
     line = lines[idx] if idx is not None and idx < len(lines) else None
@@ -377,15 +449,21 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
     if bar:
         bar.update(bar.total - bar.n)
         bar.close()
-    save_json(durations_path(book, fw), durations)
     ordered = [records[p.docname] for p in book.ordered_pages() if p.docname in records]
-    if shard or pages:   # keep the other pages' records of this checkout
-        previous = dict(old)
-        previous.update({r.page: asdict(r) for r in ordered})
-        merged = [previous[p.docname] for p in book.ordered_pages() if p.docname in previous]
-        save_json(records_path(book, fw), merged)
-    else:
-        save_json(records_path(book, fw), [asdict(r) for r in ordered])
+    # several `execute` runs may share the records (e.g. --pages runs side by side): merge
+    # under a lock instead of overwriting what another run recorded meanwhile
+    with locked(records_path(book, fw)):
+        current = load_json(durations_path(book, fw), {})
+        current.update({t.docname: durations[t.docname] for t in runnable
+                        if t.docname in durations})
+        save_json(durations_path(book, fw), current)
+        if shard or pages:
+            previous = {r["page"]: r for r in load_json(records_path(book, fw), [])}
+            previous.update({r.page: asdict(r) for r in ordered})
+            merged = [previous[p.docname] for p in book.ordered_pages() if p.docname in previous]
+            save_json(records_path(book, fw), merged)
+        else:
+            save_json(records_path(book, fw), [asdict(r) for r in ordered])
     if export:
         export.parent.mkdir(parents=True, exist_ok=True)
         export.write_text(json.dumps({"framework": fw, "entries": exported}) + "\n")
