@@ -31,6 +31,8 @@ WIDTH = re.compile(r"^\s*:(?P<key>width|height):`(?P<value>[^`]+)`\s*$")
 HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*$")
 IMAGE = re.compile(r"^\s*!\[(?P<caption>.*)\]\((?P<path>[^)\s]+)\)\s*$")
 INLINE_IMAGE = re.compile(r"!\[[^\]]*\]\((?P<path>[^)\s]+)\)")
+#: the end of an image whose caption was wrapped onto several lines: ``… caption.](../img/x.svg)``
+IMAGE_TAIL = re.compile(r"^[^\[]*\]\((?P<path>[^)\s]+\.(?:svg|png|jpe?g|gif|pdf))\)\s*$")
 TABLE_CAPTION = re.compile(r"^:\s+(?P<caption>\S.*)$")
 TABLE_ROW = re.compile(r"^\s*\|")
 ROLE = re.compile(r"(?P<code>``.+?``)|:(?P<role>numref|ref|eqref|cite|citet):`(?P<target>[^`]+)`")
@@ -185,6 +187,9 @@ def _scan_markdown(lines: list[tuple[int, str]], uses: list[Use]) -> str | None:
                     uses.append(Use(role, target.strip(), lineno))
         for im in INLINE_IMAGE.finditer(text):
             uses.append(Use("image", im.group("path"), lineno))
+        tail = IMAGE_TAIL.match(text)
+        if tail and not INLINE_IMAGE.search(text):
+            uses.append(Use("image", tail.group("path"), lineno))
     return last_heading_label
 
 

@@ -96,8 +96,17 @@ def convert_markdown(source: str) -> str:
             i += 1
             continue
         im = dialect.IMAGE.match(line)
+        last = i
+        if not im and line.lstrip().startswith("!["):
+            # a figure whose caption is wrapped over several lines
+            joined, j = line.strip(), i
+            while not im and j + 1 < n and j - i < 10 and lines[j + 1].strip():
+                j += 1
+                joined += " " + lines[j].strip()
+                im = dialect.IMAGE.match(joined)
+            last = j if im else i
         if im:
-            opts, k = [], i + 1
+            opts, k = [], last + 1
             while k < n and (dialect.WIDTH.match(lines[k]) or dialect.LABEL.match(lines[k])):
                 w, lab = dialect.WIDTH.match(lines[k]), dialect.LABEL.match(lines[k])
                 opts.append(f":{w.group('key')}: {w.group('value')}" if w
@@ -122,10 +131,14 @@ def convert_markdown(source: str) -> str:
                 label = dialect.LABEL.match(lines[kk]).group("name")
                 k = kk + 1
             if cap or label:
-                out.append("```{table} " + (_inline(cap.group("caption")) if cap else ""))
+                caption = _inline(cap.group("caption")) if cap else ""
+                # a backtick fence's info string may not hold backticks (CommonMark): a caption
+                # with inline code gets a tilde fence
+                fence = "~~~" if "`" in caption else "```"
+                out.append(f"{fence}{{table}} {caption}")
                 if label:
                     out.append(f":name: {label}")
-                out += ["", *rows, "```"]
+                out += ["", *rows, fence]
             else:
                 out += rows
             i = k
@@ -189,7 +202,20 @@ def _rel(from_out: str, to_out: str) -> str:
     return os.path.relpath(to_out, os.path.dirname(from_out) or ".")
 
 
-def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) -> dict:
+def unnumbered_labels(book: Book, parsed: dict) -> frozenset:
+    """Labels defined on pages of unnumbered parts (front matter): they have no number, so a
+    :numref: to them becomes a reference by title."""
+    docnames, stack = set(), [d for part in book.parts if not part.numbered for d in part.chapters]
+    while stack:
+        d = stack.pop()
+        docnames.add(d)
+        stack += list(book.pages[d].children) if d in book.pages else []
+    return frozenset(u.target for d in docnames if d in parsed for u in parsed[d].uses
+                     if u.kind == "label")
+
+
+def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
+                   unnumbered: frozenset = frozenset()) -> dict:
     """The notebook of ``page`` for framework ``fw`` as an nbformat-4 dict."""
     framework = book.frameworks[fw]
     cells: list[dict] = []
@@ -213,6 +239,9 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str) 
             continue
         if cell.kind == "markdown":
             text = convert_markdown(cell.source)
+            if unnumbered:
+                text = re.sub(r"\{numref\}`([^`<>]+)`", lambda m: "{ref}`%s`" % m.group(1)
+                              if m.group(1) in unnumbered else m.group(0), text)
             if text.strip():
                 md_buffer.append(text)
                 md_lines.append(cell.line)
@@ -344,6 +373,7 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
     parsed = parse_book(book) if parsed is None else parsed
     libraries = library.build_all(book, frameworks, parsed)
     written: dict[str, list[Path]] = {}
+    unnumbered = unnumbered_labels(book, parsed)
     for fw in frameworks:
         lib = fingerprint.Library(libraries[fw])
         requirements = requirements_file(book, fw)
@@ -351,7 +381,7 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
         written[fw] = []
         expected = set()
         for page in book.ordered_pages():
-            nb = build_notebook(book, page, parsed[page.docname], fw)
+            nb = build_notebook(book, page, parsed[page.docname], fw, unnumbered)
             code = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "code")
             if code:
                 fingerprint.stamp(nb, fingerprint.compute(code, lib, requirements,

@@ -49,6 +49,8 @@ CASES = {
                      "citation key 'Nobody2020' is not in references.bib", "add a BibTeX entry"),
     "missing image": ("![Gone.](../img/gone.svg)", 0, "image '../img/gone.svg' not found",
                       "add the file under book/img/"),
+    "missing image, wrapped caption": ("![A caption wrapped\nover two lines.](../img/gone2.svg)", 1,
+                                       "image '../img/gone2.svg' not found", "add the file"),
 }
 
 

@@ -37,6 +37,21 @@ See :numref:`sec_x`, :ref:`sec_x`, :eqref:`eq_ab`, :cite:`K1, K2` and :citet:`K3
     assert "``:numref:`literal` ``" in out
 
 
+def test_table_caption_with_code_gets_a_tilde_fence():
+    out = convert_markdown(": Versions of `d2l`.\n\n| a |\n|---|\n| 1 |\n:label:`tab_v`\n")
+    assert out.startswith("~~~{table} Versions of `d2l`.\n:name: tab_v\n\n| a |")
+    assert out.rstrip().endswith("~~~")
+
+
+def test_figure_with_a_wrapped_caption():
+    src = ("Text.\n\n![A caption that an author\nwrapped over $x$\nthree lines.](../img/b.svg)\n"
+           ":width:`300px`\n:label:`fig_b`\n\nMore.")
+    out = convert_markdown(src)
+    assert ("```{figure} ../img/b.svg\n:width: 300px\n:name: fig_b\n\n"
+            "A caption that an author wrapped over $x$ three lines.\n```") in out
+    assert "![" not in out and ":label:" not in out and out.endswith("More.")
+
+
 def test_fixture_notebooks_per_framework(book):
     run_scripts("notebooks", "--root", book, check=True)
     src = book / "_build" / "src"
@@ -81,3 +96,13 @@ def test_only_changed_files_are_rewritten(book):
     assert "1 file(s) changed" in r.stdout
     changed = [p for p in nbs if p.stat().st_mtime != 1]
     assert [p.name for p in changed] == ["partial.ipynb"]
+
+
+def test_numref_to_front_matter_becomes_a_title_reference(book):
+    """Front matter is unnumbered: a :numref: to it would have no number to show."""
+    page = book / "book" / "basics" / "tensors.md"
+    page.write_text(page.read_text() + "\nSee :numref:`sec_preface` and :numref:`sec_library`.\n")
+    run_scripts("notebooks", "--root", book, check=True)
+    nb = json.loads((book / "_build" / "src" / "pytorch" / "basics" / "tensors.ipynb").read_text())
+    md = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "See {ref}`sec_preface` and {numref}`sec_library`." in md
