@@ -701,7 +701,6 @@ class MLP(d2l.Classifier):
             tf.keras.layers.Flatten(),
             tf.keras.layers.Dense(num_hiddens, activation='relu'),
             tf.keras.layers.Dense(num_outputs)])
-        self.net.build((None, num_inputs))
 
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, exactly as for softmax regression."""

@@ -41,7 +41,7 @@ def _run(root: Path, fws: list[str], workers: int) -> tuple[float, dict]:
     t0 = time.time()
     execute.prepare(book, fws)
     envs.book_kernels(book.root, book.build_dir, fws)
-    outs = {fw: execute.execute(book, fw, workers, progress=False) for fw in fws}
+    outs = execute.execute_all(book, fws, workers, progress=False)
     return time.time() - t0, outs
 
 

@@ -359,6 +359,34 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
 
     ``pages`` (shell patterns such as ``preliminaries/*``) restricts the run to matching pages.
     """
+    return execute_all(book, [fw], workers, shard, export, progress, pages)[fw]
+
+
+def execute_all(book: Book, frameworks: list[str], workers: int | None = None,
+                shard: tuple[int, int] | None = None, export: Path | None = None,
+                progress: bool = True, pages: list[str] | None = None) -> dict[str, Outcome]:
+    """:func:`execute` for several frameworks through one pool of workers: every framework's
+    notebooks are queued first, so a worker that has finished one framework's share goes on
+    with the next framework's instead of idling while the last notebook of the first runs."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    ctx = __import__("multiprocessing").get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        runs = {fw: _execution(book, fw, workers, shard, export, progress, pages, pool, i)
+                for i, fw in enumerate(frameworks)}
+        for run in runs.values():
+            next(run)                   # plan and queue every framework's notebooks
+        outcomes = {}
+        for fw, run in runs.items():    # then collect them, framework by framework
+            try:
+                next(run)
+            except StopIteration as done:
+                outcomes[fw] = done.value
+    return outcomes
+
+
+def _execution(book: Book, fw: str, workers: int, shard, export, progress, pages, pool,
+               position: int = 0):
+    """Plan and queue ``fw``'s notebooks on ``pool``, yield, then collect and record them."""
     import nbformat
     from jupyter_cache.base import CacheBundleIn as NbBundleIn
 
@@ -372,7 +400,6 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
         keep = lambda t: any(fnmatch.fnmatch(t.docname.removeprefix("book/"), pat)  # noqa: E731
                              or fnmatch.fnmatch(t.docname, pat) for pat in pages)
         todo, cached = [t for t in todo if keep(t)], [t for t in cached if keep(t)]
-    workers = max(1, workers or os.cpu_count() or 1)
     python = envs.kernel_python(envs.REPO, fw)
     fw_version, py_version = kernel_versions(python, fw)
     cpu = cpu_model()
@@ -406,7 +433,7 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
     if progress and todo:
         from tqdm import tqdm
         bar = tqdm(total=round(sum(t.expected for t in todo)), unit="s", desc=f"execute {fw}",
-                   dynamic_ncols=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s "
+                   dynamic_ncols=True, position=position, leave=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s "
                    "[{elapsed}<{remaining}]")
     runnable = []
     for t in todo:
@@ -417,35 +444,34 @@ def execute(book: Book, fw: str, workers: int | None = None, shard: tuple[int, i
                                         f"CPU {cpu}", fw_version, py_version, now(), msg)
             continue
         runnable.append(t)
-    ctx = __import__("multiprocessing").get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {}
-        for slot, t in enumerate(runnable):
-            env, device, note = job_env(t, slot)
-            fut = pool.submit(run_notebook, t.nb_json, kernel, str(t.path.parent), t.timeout,
-                              env, t.lines)
-            futures[fut] = (t, device, note)
-        for fut in cf.as_completed(futures):
-            t, device, note = futures[fut]
-            res = fut.result()
-            rec = Record(t.docname, t.source, fw, res["status"], "miss", round(res["seconds"], 2),
-                         device, fw_version, py_version, now(), res["error"], note,
-                         round(res["cell_seconds"], 3))
-            records[t.docname] = rec
-            if res["status"] == "ok":
-                nb = nbformat.reads(res["nb"], as_version=4)
-                cache.cache_notebook_bundle(
-                    NbBundleIn(nb, str(t.path), data={"execution_seconds": res["seconds"]}),
-                    check_validity=False, overwrite=True)
-                durations[t.docname] = round(res["seconds"], 2)
-                exported.append({"page": t.docname, "notebook": res["nb"], "record": asdict(rec)})
-            else:
-                where = f"{t.source}:{res['line']}" if res["line"] else t.source
-                failures.append(f"{fw}: {where}: {res['status']}\n" +
-                                "\n".join("    " + ln for ln in res["error"].splitlines()))
-            if bar:
-                bar.update(round(min(t.expected, bar.total - bar.n)))
-                bar.set_postfix_str(Path(t.source).name)
+    futures = {}
+    for slot, t in enumerate(runnable):
+        env, device, note = job_env(t, slot)
+        fut = pool.submit(run_notebook, t.nb_json, kernel, str(t.path.parent), t.timeout,
+                          env, t.lines)
+        futures[fut] = (t, device, note)
+    yield
+    for fut in cf.as_completed(futures):
+        t, device, note = futures[fut]
+        res = fut.result()
+        rec = Record(t.docname, t.source, fw, res["status"], "miss", round(res["seconds"], 2),
+                     device, fw_version, py_version, now(), res["error"], note,
+                     round(res["cell_seconds"], 3))
+        records[t.docname] = rec
+        if res["status"] == "ok":
+            nb = nbformat.reads(res["nb"], as_version=4)
+            cache.cache_notebook_bundle(
+                NbBundleIn(nb, str(t.path), data={"execution_seconds": res["seconds"]}),
+                check_validity=False, overwrite=True)
+            durations[t.docname] = round(res["seconds"], 2)
+            exported.append({"page": t.docname, "notebook": res["nb"], "record": asdict(rec)})
+        else:
+            where = f"{t.source}:{res['line']}" if res["line"] else t.source
+            failures.append(f"{fw}: {where}: {res['status']}\n" +
+                            "\n".join("    " + ln for ln in res["error"].splitlines()))
+        if bar:
+            bar.update(round(min(t.expected, bar.total - bar.n)))
+            bar.set_postfix_str(Path(t.source).name)
     if bar:
         bar.update(bar.total - bar.n)
         bar.close()
@@ -539,15 +565,16 @@ def main(argv: list[str] | None = None) -> int:
         prepare(book, fws)
         envs.book_kernels(book.root, book.build_dir, fws)
         failures, total_run = [], 0
-        for fw in fws:
-            t0 = time.time()
-            out = execute(book, fw, args.workers, shard, args.export, not args.no_progress,
-                          [x.strip() for x in args.pages.split(",") if x.strip()])
+        t0 = time.time()
+        outcomes = execute_all(book, fws, args.workers, shard, args.export, not args.no_progress,
+                               [x.strip() for x in args.pages.split(",") if x.strip()])
+        for fw, out in outcomes.items():
             hits = sum(r.cache == "hit" for r in out.records)
             print(f"[execute] {fw}: {out.executed} executed, {hits} cached, "
-                  f"{len(out.failures)} failed ({time.time() - t0:.1f} s)", flush=True)
+                  f"{len(out.failures)} failed", flush=True)
             failures += out.failures
             total_run += out.executed
+        print(f"[execute] {time.time() - t0:.1f} s for {', '.join(fws)}", flush=True)
     except (BookError, BookErrors) as e:
         return report(e, root)
     if failures:
