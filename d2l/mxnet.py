@@ -745,3 +745,78 @@ def preprocess_ames(train, test):
     features = pd.get_dummies(features, dummy_na=True, dtype='float32')
     features = features.astype('float32')
     return features.iloc[:len(train)], features.iloc[len(train):]
+
+
+# Defined in :numref:`subsec_house_prices_module`
+class AmesHousing(d2l.DataModule):
+    """Ames sales: preprocessed features and centred log prices, with a held-out test part."""
+    def __init__(self, batch_size=64, test_fraction=0.2, seed=0):
+        super().__init__()
+        self.save_hyperparameters()
+        raw = pd.read_pickle(d2l.download('ames'), compression='xz')
+        self.train_raw, self.test_raw = split_ames(raw, test_fraction, seed)
+        train_X, test_X = preprocess_ames(self.train_raw, self.test_raw)
+        log_price = numpy.log(self.train_raw['Sale_Price'].to_numpy(dtype='float32'))
+        self.offset = float(log_price.mean())  # added back to predictions
+        self.features = train_X.to_numpy()
+        self.labels = (log_price - self.offset).reshape(-1, 1)
+        self.test_features = test_X.to_numpy()
+        self.use_rows(numpy.arange(len(self.features)))
+
+    def tensor(self, a):
+        """A framework tensor holding the NumPy array `a`."""
+        return np.array(a)
+
+    def use_rows(self, train_rows, val_rows=None):
+        """Train on `train_rows` of the training part, validate on `val_rows` (or not at all)."""
+        self.train = (self.tensor(self.features[train_rows]),
+                      self.tensor(self.labels[train_rows]))
+        self.val = None
+        if val_rows is not None:
+            self.val = (self.tensor(self.features[val_rows]), self.tensor(self.labels[val_rows]))
+
+    def get_dataloader(self, train):
+        if train:
+            return self.get_tensorloader(self.train, train=True)
+        return None if self.val is None else self.get_tensorloader(self.val, train=False)
+
+
+# Defined in :numref:`subsec_house_prices_kfold`
+def log_rmse(model, X, y):
+    """The root mean squared error of the model's predictions of the log prices y."""
+    return float(np.sqrt(((model(X) - y) ** 2).mean()))
+
+
+# Defined in :numref:`subsec_house_prices_kfold`
+def k_fold(data, k, make_model, max_epochs):
+    """Mean validation log-RMSE of k models, each validated on one of k folds of `data`."""
+    folds = numpy.array_split(numpy.arange(len(data.features)), k)
+    scores = []
+    for i in range(k):
+        data.use_rows(numpy.concatenate(folds[:i] + folds[i + 1:]), folds[i])
+        d2l.set_seed(i)
+        model = make_model(seed=i)
+        model.board.display = False  # no live plots for the k runs
+        d2l.Trainer(max_epochs=max_epochs).fit(model, data)
+        scores.append(log_rmse(model, *data.val))
+    return sum(scores) / k
+
+
+# Defined in :numref:`subsec_house_prices_models`
+class AmesRegressor(d2l.Module):
+    """Linear regression (num_hiddens=0) or a one-hidden-layer MLP for log prices."""
+    def __init__(self, num_inputs, num_hiddens, lr):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential()
+        if num_hiddens > 0:
+            self.net.add(nn.Dense(num_hiddens, activation='relu'))
+        self.net.add(nn.Dense(1))
+        self.net.initialize(init.Normal(0.01))
+
+    def configure_optimizers(self):
+        return gluon.Trainer(self.collect_params(), 'adam', {'learning_rate': self.lr})
+
+    def loss(self, y_hat, y):
+        """Mean squared error, in units of squared log price."""
+        return ((y_hat - y) ** 2).mean()
