@@ -36,6 +36,10 @@ APT_PACKAGES = [
 ]
 
 MARKER = ".d2l-complete"
+#: What every kernel's environment holds besides the book's path (part of the execution
+#: fingerprint, since it can change outputs). TensorFlow's start-up log lines (the oneDNN notice,
+#: absl's warning) would otherwise land in every page's output.
+KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 #: The checkout of the toolchain: its ``.venvs/<framework>`` run the kernels of any book.
 REPO = Path(__file__).resolve().parent.parent
 
@@ -132,10 +136,7 @@ def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: 
         "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": f"d2l ({framework})",
         "language": "python",
-        # TensorFlow's start-up log lines (oneDNN notice, absl warning) would land in every
-        # page's output: quiet them
-        "env": {"PYTHONPATH": str(book_root.resolve()), "TF_CPP_MIN_LOG_LEVEL": "2",
-                "TF_ENABLE_ONEDNN_OPTS": "0"},
+        "env": {"PYTHONPATH": str(book_root.resolve()), **KERNEL_ENV},
         "metadata": {"debugger": False},
     }
     text = json.dumps(spec, indent=1) + "\n"

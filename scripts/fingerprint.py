@@ -79,8 +79,9 @@ class Library:
 
 
 def compute(code: str, library: Library, requirements: Path, front_matter: dict,
-            book_root: Path) -> dict:
-    """The fingerprint of a notebook whose code cells are ``code``."""
+            book_root: Path, kernel_env: dict | None = None) -> dict:
+    """The fingerprint of a notebook whose code cells are ``code``; ``kernel_env`` is the
+    environment the kernel gets besides the book's path (it can change outputs)."""
     used = library.closure(code)
     lib_hash = _sha(library.header + "\0" + "\0".join(f"{n}\0{library.defs[n]}" for n in used))
     text = code + "\n".join(library.defs[n] for n in used)
@@ -95,6 +96,8 @@ def compute(code: str, library: Library, requirements: Path, front_matter: dict,
     front_hash = _sha(json.dumps(front_matter, sort_keys=True, default=str))
     parts = {"library": lib_hash[:16], "requirements": req_hash[:16], "data": data_hash[:16],
              "files": files_hash[:16], "front_matter": front_hash[:16]}
+    if kernel_env:
+        parts["kernel_env"] = _sha(json.dumps(kernel_env, sort_keys=True))[:16]
     return {"fingerprint": _sha("\0".join(parts.values()))[:16], **parts,
             "uses": used, "datasets": data_names}
 

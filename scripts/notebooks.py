@@ -16,7 +16,7 @@ import re
 import shutil
 from pathlib import Path
 
-from scripts import dialect, fingerprint, library
+from scripts import dialect, envs, fingerprint, library
 from scripts.config import Book, Page, load_book, toc_line
 from scripts.errors import BookError, BookErrors, report
 from scripts.files import write_if_changed
@@ -385,7 +385,8 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
             code = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "code")
             if code:
                 fingerprint.stamp(nb, fingerprint.compute(code, lib, requirements,
-                                                          parsed[page.docname].meta, book.root))
+                                                          parsed[page.docname].meta, book.root,
+                                                          envs.KERNEL_ENV))
             path = out / f"{page.outname}.ipynb"
             expected.add(path)
             if write_if_changed(path, notebook_json(nb)):
