@@ -133,7 +133,10 @@ def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: 
     spec_dir = kernels_dir / f"d2l-{framework}"
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        # log_level: ipykernel warns on every start that its local TCP channels are not
+        # encrypted; keep the build's log to errors
+        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--IPKernelApp.log_level=ERROR"],
         "display_name": f"d2l ({framework})",
         "language": "python",
         "env": {"PYTHONPATH": str(book_root.resolve()), **KERNEL_ENV},

@@ -26,3 +26,29 @@ def test_book_builds_in_every_framework():
         html = (REPO / "_build" / "html" / fw / "preface.html").read_text()
         assert re.search(versions[fw], html), f"{fw}: the preface shows no output of its kernel"
         assert (REPO / "_build" / "html" / fw / "index.html").is_file()
+
+
+def test_book_pdfs_and_site():
+    """The real book as readers get it: a PDF per framework (LaTeX must accept every page) and
+    the versioned site with the four sites, PDFs, notebook zips and switcher.json."""
+    import json
+    import subprocess
+    import zipfile
+    r = run_scripts("pdf")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    r = run_scripts("site")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    site = REPO / "_build" / "site"
+    version = json.loads((site / "switcher.json").read_text())[0]["version"]
+    for fw in FRAMEWORKS:
+        pdf = site / version / "pdf" / f"d2l-book-{fw}.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+        assert pages > 100, f"{fw}: only {pages} pages"
+        text = subprocess.run(["pdftotext", "-f", "1", "-l", "40", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "Linear Neural Networks for Classification" in text
+        with zipfile.ZipFile(site / version / "notebooks" / f"d2l-book-{fw}.zip") as z:
+            assert f"d2l-book-{fw}/multilayer-perceptrons/kaggle-house-price.ipynb" in z.namelist()
+        assert (site / "latest" / fw / "linear-classification" / "softmax-regression-concise.html"
+                ).is_file()

@@ -160,3 +160,21 @@ def test_gpu_declared_without_gpu_runs_on_cpu_and_report_says_so(book, env):
     page.write_text(page.read_text().replace("gpu: true", "gpu: required"))
     r = execute(book, env, "--framework", "pytorch", check=False)
     assert r.returncode == 1 and "needs a GPU (front matter `gpu: required`)" in r.stdout
+
+
+def test_kernel_environment_is_part_of_the_key(tmp_path):
+    """A change to what the kernels' environment holds (it can change outputs) re-runs pages;
+    the book's own path, which differs between clones, does not."""
+    from scripts import envs, fingerprint
+    req = tmp_path / "requirements.txt"
+    req.write_text("numpy==2.0\n")
+    lib = fingerprint.Library("import sys\n")
+    base = fingerprint.compute("x = 1", lib, req, {}, tmp_path, envs.KERNEL_ENV)
+    again = fingerprint.compute("x = 1", lib, req, {}, tmp_path / "other-clone", envs.KERNEL_ENV)
+    changed = fingerprint.compute("x = 1", lib, req, {}, tmp_path,
+                                  {**envs.KERNEL_ENV, "TF_ENABLE_ONEDNN_OPTS": "1"})
+    assert base["fingerprint"] == again["fingerprint"]
+    assert base["fingerprint"] != changed["fingerprint"]
+    envs.write_kernelspec(tmp_path / "k", "tensorflow", sys.executable, tmp_path)
+    spec = json.loads((tmp_path / "k" / "d2l-tensorflow" / "kernel.json").read_text())
+    assert spec["env"] == {"PYTHONPATH": str(tmp_path.resolve()), **envs.KERNEL_ENV}
