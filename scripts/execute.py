@@ -274,7 +274,7 @@ def _stop_spare() -> None:
 
 
 def _take_spare(key):
-    """The kernel launched ahead for ``key`` (kernel, environment, folder), if there is one."""
+    """The kernel launched ahead for ``key`` (kernel, environment), if there is one."""
     spare = _SPARE.pop("spare", None)
     if spare is None:
         return None
@@ -289,8 +289,9 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
     """Execute one notebook; return {ok, nb, seconds, cell, error} (plain data, picklable).
 
     With ``ahead``, the kernel for the next notebook of this worker is launched before this one
-    runs (most notebooks of a run share kernel, environment and folder); it is used only when
-    those match, and shut down when the worker exits.
+    runs (most notebooks of a run share kernel and environment); it is used only when those
+    match, is moved into the notebook's folder before the first cell, and is shut down when the
+    worker exits.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -309,16 +310,22 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
         current["cells"] += time.time() - current["t"]
 
     t0 = time.time()
-    key = (kernel, tuple(sorted(env.items())), cwd)
+    key = (kernel, tuple(sorted(env.items())))
     km = _take_spare(key) if ahead else None
     if ahead:
         try:
             _SPARE["spare"] = (key, _launch_kernel(kernel, env, cwd))
         except Exception:   # noqa: BLE001 - the notebook's own start reports the problem
             pass
+    async def enter_folder(notebook):
+        # a kernel launched ahead started in another notebook's folder: move it to this one
+        msg_id = client.kc.execute(f"import os as _os; _os.chdir({cwd!r}); del _os",
+                                   silent=True, store_history=False)
+        await client.async_wait_for_reply(msg_id)
+
     client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel, allow_errors=False,
                             record_timing=False, resources={"metadata": {"path": cwd}},
-                            shutdown_kernel="immediate",
+                            shutdown_kernel="immediate", on_notebook_start=enter_folder,
                             on_cell_start=on_start, on_cell_executed=on_done)
     status, error = "ok", ""
     try:

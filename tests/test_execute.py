@@ -178,3 +178,23 @@ def test_kernel_environment_is_part_of_the_key(tmp_path):
     envs.write_kernelspec(tmp_path / "k", "tensorflow", sys.executable, tmp_path)
     spec = json.loads((tmp_path / "k" / "d2l-tensorflow" / "kernel.json").read_text())
     assert spec["env"] == {"PYTHONPATH": str(tmp_path.resolve()), **envs.KERNEL_ENV}
+
+
+def test_kernels_launched_ahead_run_in_each_notebook_folder(book, env, monkeypatch):
+    """With one worker, each notebook's kernel is launched while the previous one runs, from
+    that notebook's folder; every page must still see its own folder as the working directory."""
+    cell = "\n```{.python .input}\n#@tab pytorch\nimport os\nprint('cwd', os.getcwd())\n```\n"
+    for rel in ("book/preface.md", "book/basics/tensors.md", "book/basics/library.md"):
+        with open(book / rel, "a") as f:
+            f.write(cell)
+    r = execute(book, env, "--frameworks", "pytorch", "--workers", "1")
+    assert executed(r) == {"pytorch": 4}     # the three pages and basics/partial
+    from scripts import config, execute as ex
+    monkeypatch.setenv("D2L_CACHE_DIR", env["D2L_CACHE_DIR"])
+    b = config.load_book(book)
+    src = book / "_build" / "src" / "pytorch"
+    for page in b.ordered_pages():
+        nb = ex.executed_notebook(b, "pytorch", page)
+        text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        if page.outname in ("preface", "basics/tensors", "basics/library"):
+            assert f"cwd {(src / page.outname).parent}" in text, (page.outname, text)
