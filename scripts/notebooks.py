@@ -24,7 +24,26 @@ from scripts.files import write_if_changed
 NOTEBOOK_META_KEY = "d2l"
 BIBLIOGRAPHY = "bibliography"     # the generated References page, last in every site
 REPORT = "execution-report"        # written by the render stage from the execution records
-BIBLIOGRAPHY_PAGE = "# References\n\n```{bibliography}\n:all:\n```\n"
+# The PDF numbers chapters as the site does: front matter (unnumbered parts before the first
+# numbered one) and back matter get no chapter numbers. LaTeX only; the HTML ignores raw latex.
+LATEX_FRONT = ("```{raw} latex\n\\newcounter{dtwosecnum}\\setcounter{dtwosecnum}{\\value{secnumdepth}}"
+               "\\setcounter{secnumdepth}{-1}\n```")
+LATEX_MAIN = "```{raw} latex\n\\setcounter{secnumdepth}{\\value{dtwosecnum}}\n```"
+LATEX_BACK = "```{raw} latex\n\\setcounter{secnumdepth}{-1}\n```"
+BIBLIOGRAPHY_PAGE = f"{LATEX_BACK}\n\n# References\n\n```{{bibliography}}\n:all:\n```\n"
+
+
+def latex_matter(book: Book, page: Page) -> str | None:
+    """The raw LaTeX that opens the front matter or the main matter at ``page``, if any."""
+    first_numbered = next((i for i, part in enumerate(book.parts) if part.numbered), None)
+    if not first_numbered or not book.parts[0].chapters:    # no front matter before chapters
+        return None
+    if page.docname == book.parts[0].chapters[0]:
+        return LATEX_FRONT
+    chapters = book.parts[first_numbered].chapters
+    if chapters and page.docname == chapters[0]:
+        return LATEX_MAIN
+    return None
 
 
 # --- prose ---------------------------------------------------------------------------------
@@ -234,6 +253,10 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
 
     code_fws = parsed.code_frameworks()
     notice_needed = parsed.has_code and fw not in code_fws
+    matter = latex_matter(book, page)
+    if matter:
+        md_buffer.append(matter)
+        md_lines.append(1)
     for cell in parsed.cells:
         if cell.frameworks is not None and fw not in cell.frameworks:
             continue

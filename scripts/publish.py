@@ -39,6 +39,7 @@ FIGURE = re.compile(r"^```\{figure\}\s+(?P<src>\S+)\n(?P<opts>(?::[^\n]*\n)*)\n?
                     re.M | re.S)
 MATH = re.compile(r"^```\{math\}\n(?::[^\n]*\n)*\n?(?P<body>.*?)\n```", re.M | re.S)
 ROLE = re.compile(r"\{(?P<role>numref|ref|eq|doc|cite:p|cite:t)\}`(?P<text>[^`]*)`")
+RAW_LATEX = re.compile(r"^```\{raw\} latex\n.*?\n```\n*", re.M | re.S)
 LABEL_LINE = re.compile(r"^\([\w\-:.]+\)=\n", re.M)
 
 
@@ -128,6 +129,7 @@ def colab_markdown(text: str, image_prefix: str) -> str:
             return "[" + text + "]"
         return "(" + text + ")" if m.group("role") == "eq" else text
 
+    text = RAW_LATEX.sub("", text)
     text = FIGURE.sub(figure, text)
     text = MATH.sub(lambda m: "$$\n" + m.group("body").strip() + "\n$$", text)
     text = IMAGE.sub(lambda m: m.group(1) + image(m.group(2)), text)

@@ -141,9 +141,12 @@ def test_pdf_content(published_fixture):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     for expected in ("Fixture Book (PyTorch)", "Preface", "Basics", "Tensors", "The Library",
-                     "Equation (2.1)", "Fig. 2.1: A dot drawn for the fixture.",
+                     "Equation (1.1)", "Fig. 1.1: A dot drawn for the fixture.",
                      "tensor of torch with shape (2, 3)", "The perceptron: a probabilistic model"):
         assert expected in text, expected
+    # numbered as on the site: front and back matter without chapter numbers, Basics is 1
+    assert re.search(r"^1 Basics", text, re.M) and not re.search(r"^\d+ Preface", text, re.M)
+    assert not re.search(r"^\d+ References", text, re.M)
     assert "tensor of jax" in subprocess.run(
         ["pdftotext", str(published_fixture / "_build" / "pdf" / "fixture-jax.pdf"), "-"],
         capture_output=True, text=True, check=True).stdout
