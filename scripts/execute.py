@@ -254,8 +254,16 @@ _SPARE: dict = {}
 
 
 def _launch_kernel(kernel: str, env: dict, cwd: str):
+    """Start kernel ``kernel``; it talks over Unix sockets named after its connection file, so
+    kernels started side by side never race for the same TCP port."""
+    import uuid
     from jupyter_client.manager import AsyncKernelManager
-    km = AsyncKernelManager(kernel_name=kernel)
+    from jupyter_core.paths import jupyter_runtime_dir
+    runtime = jupyter_runtime_dir()
+    os.makedirs(runtime, exist_ok=True)
+    km = AsyncKernelManager(kernel_name=kernel, transport="ipc")
+    km.connection_file = os.path.join(runtime, f"d2l-kernel-{uuid.uuid4().hex[:16]}.json")
+    km.ip = km.connection_file[:-len(".json")] + "-ipc"
     asyncio.run(km.start_kernel(env={**os.environ, **env}, cwd=cwd))
     return km
 
@@ -312,11 +320,20 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
     t0 = time.time()
     key = (kernel, tuple(sorted(env.items())))
     km = _take_spare(key) if ahead else None
+    status, error = "ok", ""
+    try:
+        if km is None:
+            km = _launch_kernel(kernel, env, cwd)
+    except Exception as e:   # noqa: BLE001 - no such kernel, broken venv, ...
+        return {"status": "failed", "nb": "", "seconds": time.time() - t0, "cell_seconds": 0.0,
+                "line": None, "error": "the kernel could not start: " + "".join(
+                    traceback.format_exception_only(type(e), e)).strip()}
     if ahead:
         try:
             _SPARE["spare"] = (key, _launch_kernel(kernel, env, cwd))
-        except Exception:   # noqa: BLE001 - the notebook's own start reports the problem
+        except Exception:   # noqa: BLE001 - the next notebook's own start reports the problem
             pass
+
     async def enter_folder(notebook):
         # a kernel launched ahead started in another notebook's folder: move it to this one
         msg_id = client.kc.execute(f"import os as _os; _os.chdir({cwd!r}); del _os",
@@ -327,7 +344,6 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
                             record_timing=False, resources={"metadata": {"path": cwd}},
                             shutdown_kernel="immediate", on_notebook_start=enter_folder,
                             on_cell_start=on_start, on_cell_executed=on_done)
-    status, error = "ok", ""
     try:
         client.execute(env={**os.environ, **env}, cwd=cwd)
     except CellTimeoutError:
@@ -337,11 +353,10 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
         error = ANSI.sub("", str(e))
     except Exception as e:   # noqa: BLE001 - kernel failed to start, etc.
         status, error = "failed", "".join(traceback.format_exception_only(type(e), e))
-    finally:
-        if km is not None:          # a kernel we launched: nbclient leaves it to us
-            if client.kc is not None:
-                client.kc.stop_channels()
-            _stop_kernel(km)
+    finally:                        # a kernel we launched: nbclient leaves it to us
+        if client.kc is not None:
+            client.kc.stop_channels()
+        _stop_kernel(km)
     seconds = time.time() - t0
     idx = current["index"]
     line = lines[idx] if idx is not None and idx < len(lines) else None
