@@ -2,6 +2,7 @@
 ``_toc.yml`` (Jupyter Book schema), as plain dataclasses every stage shares."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -63,10 +64,10 @@ class Book:
             return Path(str(target)).stem
         return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "book"
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         """The version being built: ``$D2L_VERSION``, else an exact git tag ``vX.Y.Z`` of the
-        checkout, else ``version`` in ``_config.yml``."""
+        checkout, else ``version`` in ``_config.yml`` (asked once: it may run git)."""
         env = os.environ.get("D2L_VERSION", "").strip()
         if env:
             return env.removeprefix("v")

@@ -91,11 +91,16 @@ def ensure_venv(root: Path, name: str, requirements: Path) -> Path:
             print(f"[envs] building {name} venv in {target} (from {requirements.name}) …", flush=True)
             if target.exists():
                 shutil.rmtree(target)
-            subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
             pip = [str(target / "bin" / "python"), "-m", "pip"]
-            subprocess.run(pip + ["install", "--upgrade", "--quiet", "pip==25.3"], check=True)
-            subprocess.run(pip + ["install", "--progress-bar", "on", "-r", str(requirements)],
-                           check=True)
+            try:
+                subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+                subprocess.run(pip + ["install", "--upgrade", "--quiet", "pip==25.3"], check=True)
+                subprocess.run(pip + ["install", "--progress-bar", "on", "-r", str(requirements)],
+                               check=True)
+            except subprocess.CalledProcessError as e:
+                raise SystemExit(f"[envs] building the {name} venv from {requirements.name} failed "
+                                 f"(exit {e.returncode}) — read the error above; nothing was "
+                                 "marked complete, so the next `make envs` starts that venv again")
             (target / MARKER).write_text(requirements.read_text())
         else:
             print(f"[envs] {name}: up to date ({target.name})", flush=True)
@@ -231,12 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     apt_ok = True if args.no_apt else ensure_apt(APT_PACKAGES)
     if args.apt_only:
         return 0 if apt_ok else 1
-    try:
-        ensure_venv(root, "tools", root / "requirements-tools.txt")
-    except subprocess.CalledProcessError as e:
-        raise SystemExit(f"[envs] pip failed (exit {e.returncode}) building the tools venv from "
-                         "requirements-tools.txt — read pip's error above; nothing was marked "
-                         "complete, so the next `make envs` starts that venv again")
+    ensure_venv(root, "tools", root / "requirements-tools.txt")
     if args.tools_only:
         return 0
     available = _frameworks_from_config(root)
@@ -246,12 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"[envs] unknown framework '{fw}' — choose from {', '.join(available)}")
     kernels = root / ".venvs" / "share" / "jupyter" / "kernels"
     for fw in wanted:
-        try:
-            ensure_venv(root, fw, root / available[fw])
-        except subprocess.CalledProcessError as e:
-            raise SystemExit(f"[envs] pip failed (exit {e.returncode}) building the {fw} venv from "
-                             f"{available[fw]} — read pip's error above; the next `make envs` "
-                             "starts that venv again")
+        ensure_venv(root, fw, root / available[fw])
         write_kernelspec(kernels, fw, kernel_python(root, fw), root)
     print(f"[envs] ready: tools + {', '.join(wanted)}; kernels in {kernels}"
           + ("" if apt_ok else " (Debian packages missing, see above)"))

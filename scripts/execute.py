@@ -189,14 +189,15 @@ def valid_entry(cache, nb) -> bool:
         return False
 
 
-def executed_notebook(book: Book, fw: str, page: Page):
+def executed_notebook(book: Book, fw: str, page: Page, cache=None):
     """``page``'s notebook for ``fw`` with the outputs of its cached execution (``None`` when
-    it has no valid entry); a page without code comes back as written."""
+    it has no valid entry); a page without code comes back as written. Pass ``cache`` (from
+    :func:`open_cache`) when reading many pages."""
     import nbformat
     nb = nbformat.read(notebooks.src_dir(book, fw) / f"{page.outname}.ipynb", as_version=4)
     if not nb.metadata.get("d2l", {}).get("has_code"):
         return nb
-    cache = open_cache(book, fw)
+    cache = cache or open_cache(book, fw)
     if not valid_entry(cache, nb):
         return None
     _, merged = cache.merge_match_into_notebook(nb)
@@ -293,11 +294,10 @@ def _take_spare(key):
 
 
 def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
-                 lines: list, ahead: bool = True) -> dict:
+                 lines: list) -> dict:
     """Execute one notebook; return {ok, nb, seconds, cell, error} (plain data, picklable).
 
-    With ``ahead``, the kernel for the next notebook of this worker is launched before this one
-    runs (most notebooks of a run share kernel and environment); it is used only when those
+    The kernel for the next notebook of this worker is launched before this one runs (most notebooks of a run share kernel and environment); it is used only when those
     match, is moved into the notebook's folder before the first cell, and is shut down when the
     worker exits.
     """
@@ -305,7 +305,7 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    if ahead and not _SPARE.get("finalizer"):
+    if not _SPARE.get("finalizer"):
         import multiprocessing.util
         _SPARE["finalizer"] = multiprocessing.util.Finalize(None, _stop_spare, exitpriority=10)
     nb = nbformat.reads(nb_json, as_version=4)
@@ -319,7 +319,7 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
 
     t0 = time.time()
     key = (kernel, tuple(sorted(env.items())))
-    km = _take_spare(key) if ahead else None
+    km = _take_spare(key)
     status, error = "ok", ""
     try:
         if km is None:
@@ -328,11 +328,10 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
         return {"status": "failed", "nb": "", "seconds": time.time() - t0, "cell_seconds": 0.0,
                 "line": None, "error": "the kernel could not start: " + "".join(
                     traceback.format_exception_only(type(e), e)).strip()}
-    if ahead:
-        try:
-            _SPARE["spare"] = (key, _launch_kernel(kernel, env, cwd))
-        except Exception:   # noqa: BLE001 - the next notebook's own start reports the problem
-            pass
+    try:
+        _SPARE["spare"] = (key, _launch_kernel(kernel, env, cwd))
+    except Exception:   # noqa: BLE001 - the next notebook's own start reports the problem
+        pass
 
     async def enter_folder(notebook):
         # a kernel launched ahead started in another notebook's folder: move it to this one
@@ -436,7 +435,7 @@ def _execution(book: Book, fw: str, workers: int, shard, export, progress, pages
             prev.get("device", ""), prev.get("framework_version", fw_version),
             prev.get("python_version", py_version), prev.get("executed_at", ""))
     failures: list[str] = []
-    durations = load_json(durations_path(book, fw), {})
+    measured: dict[str, float] = {}     # seconds of the notebooks run now
     kernel = book.frameworks[fw].kernel
     per_worker = max(1, (os.cpu_count() or 1) // workers)
     exported = []
@@ -455,8 +454,8 @@ def _execution(book: Book, fw: str, workers: int, shard, export, progress, pages
     if progress and todo:
         from tqdm import tqdm
         bar = tqdm(total=round(sum(t.expected for t in todo)), unit="s", desc=f"execute {fw}",
-                   dynamic_ncols=True, position=position, leave=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s "
-                   "[{elapsed}<{remaining}]")
+                   dynamic_ncols=True, position=position, leave=True,
+                   bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]")
     runnable = []
     for t in todo:
         if t.gpu == "required" and not gpu_list:
@@ -485,7 +484,7 @@ def _execution(book: Book, fw: str, workers: int, shard, export, progress, pages
             cache.cache_notebook_bundle(
                 NbBundleIn(nb, str(t.path), data={"execution_seconds": res["seconds"]}),
                 check_validity=False, overwrite=True)
-            durations[t.docname] = round(res["seconds"], 2)
+            measured[t.docname] = round(res["seconds"], 2)
             exported.append({"page": t.docname, "notebook": res["nb"], "record": asdict(rec)})
         else:
             where = f"{t.source}:{res['line']}" if res["line"] else t.source
@@ -501,10 +500,9 @@ def _execution(book: Book, fw: str, workers: int, shard, export, progress, pages
     # several `execute` runs may share the records (e.g. --pages runs side by side): merge
     # under a lock instead of overwriting what another run recorded meanwhile
     with locked(records_path(book, fw)):
-        current = load_json(durations_path(book, fw), {})
-        current.update({t.docname: durations[t.docname] for t in runnable
-                        if t.docname in durations})
-        save_json(durations_path(book, fw), current)
+        durations = load_json(durations_path(book, fw), {})
+        durations.update(measured)
+        save_json(durations_path(book, fw), durations)
         if shard or pages:
             previous = {r["page"]: r for r in load_json(records_path(book, fw), [])}
             previous.update({r.page: asdict(r) for r in ordered})

@@ -53,14 +53,18 @@ SLIDE_DROP = [re.compile(r"\[~~(.+?)~~\](?!\()", re.S), re.compile(r"\(~~(.+?)~~
 ROLE_MAP = {"numref": "numref", "ref": "ref", "eqref": "eq", "cite": "cite:p", "citet": "cite:t"}
 
 
-def convert_roles(text: str) -> str:
+def convert_roles(text: str, unnumbered: frozenset = frozenset()) -> str:
+    """Dialect roles -> MyST roles; a :numref: to an ``unnumbered`` label (front matter, which
+    has no number to show) becomes a reference by title."""
     def sub(m: re.Match) -> str:
         if m.group("code"):
             return m.group("code")
-        target = m.group("target")
-        if m.group("role") in ("cite", "citet"):
+        role, target = m.group("role"), m.group("target")
+        if role in ("cite", "citet"):
             target = ",".join(k.strip() for k in target.split(","))
-        return "{%s}`%s`" % (ROLE_MAP[m.group("role")], target)
+        if role == "numref" and target in unnumbered:
+            role = "ref"
+        return "{%s}`%s`" % (ROLE_MAP[role], target)
     return dialect.ROLE.sub(sub, text)
 
 
@@ -72,12 +76,13 @@ def strip_slide_marks(text: str) -> str:
     return text
 
 
-def _inline(text: str) -> str:
-    return convert_roles(strip_slide_marks(text))
+def convert_markdown(source: str, unnumbered: frozenset = frozenset()) -> str:
+    """Dialect prose -> MyST markdown (labels, figures, tables, equations, roles, slide marks).
 
+    ``unnumbered``: labels without a number (see :func:`convert_roles`)."""
+    def _inline(text: str) -> str:
+        return convert_roles(strip_slide_marks(text), unnumbered)
 
-def convert_markdown(source: str) -> str:
-    """Dialect prose -> MyST markdown (labels, figures, tables, equations, roles, slide marks)."""
     lines = source.split("\n")
     out: list[str] = []
     i = 0
@@ -261,10 +266,7 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
         if cell.frameworks is not None and fw not in cell.frameworks:
             continue
         if cell.kind == "markdown":
-            text = convert_markdown(cell.source)
-            if unnumbered:
-                text = re.sub(r"\{numref\}`([^`<>]+)`", lambda m: "{ref}`%s`" % m.group(1)
-                              if m.group(1) in unnumbered else m.group(0), text)
+            text = convert_markdown(cell.source, unnumbered)
             if text.strip():
                 md_buffer.append(text)
                 md_lines.append(cell.line)

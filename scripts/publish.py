@@ -94,11 +94,11 @@ def colab_notebook(book: Book, fw: str, page, nb, version: str):
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = colab_markdown(cell.source, prefix)
-    install = {"cell_type": "code", "execution_count": None, "id": "d2l-install",
-               "metadata": {"d2l": {"install": True}}, "outputs": [],
-               "source": f"# The library of this book, version {version}, for "
-                         f"{book.frameworks[fw].display}\n!{install_command(book, fw, version)}"}
-    nb.cells.insert(0, _nb_cell(install))
+    import nbformat
+    nb.cells.insert(0, nbformat.v4.new_code_cell(
+        f"# The library of this book, version {version}, for {book.frameworks[fw].display}\n"
+        f"!{install_command(book, fw, version)}", id="d2l-install",
+        metadata={"d2l": {"install": True}}))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     front = nb.metadata.get("d2l", {}).get("front_matter") or {}
@@ -137,11 +137,6 @@ def colab_markdown(text: str, image_prefix: str) -> str:
     return ROLE.sub(role, text)
 
 
-def _nb_cell(cell: dict):
-    import nbformat
-    return nbformat.from_dict(cell)
-
-
 def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, list[Path]]:
     """Write the Colab notebooks of every page; a page without an execution is an error."""
     import nbformat
@@ -154,8 +149,9 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
         if tmp.exists():
             shutil.rmtree(tmp)
         written = []
+        cache = execute.open_cache(book, fw)
         for page in pages:
-            nb = execute.executed_notebook(book, fw, page)
+            nb = execute.executed_notebook(book, fw, page, cache)
             if nb is None:
                 errors.append(BookError(f"{fw}: no successful execution, so no Colab notebook",
                                         f"run `python -m scripts execute --framework {fw}`",
