@@ -40,7 +40,7 @@ def _run(root: Path, fws: list[str], workers: int) -> tuple[float, dict]:
     book = load_book(root)
     t0 = time.time()
     execute.prepare(book, fws)
-    envs.book_kernels(book.root, book.build_dir, fws)
+    envs.book_kernels(book, fws)
     outs = execute.execute_all(book, fws, workers, progress=False)
     return time.time() - t0, outs
 
@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--roots", nargs="+", type=Path, default=[Path("tests/fixture"), Path(".")])
     p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
     args = p.parse_args(argv)
-    print(f"machine: {platform.node()} · {os.cpu_count()} CPUs · {execute.cpu_model()} · "
+    from scripts.execute.kernels import cpu_model
+    print(f"machine: {platform.node()} · {os.cpu_count()} CPUs · {cpu_model()} · "
           f"Python {platform.python_version()}")
     for src in args.roots:
         src = src.resolve()

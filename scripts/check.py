@@ -6,30 +6,45 @@ never reaches ``_build/html``.
 """
 from __future__ import annotations
 
-import argparse
 import re
+import sys
 from pathlib import Path
 
-from scripts import dialect, library, notebooks
-from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors
+from scripts import cli, dialect, library, notebooks
+from scripts.config import Book, parse_front_matter
+from scripts.errors import BookError, BookErrors, report
 
 BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
 
 
 def bib_keys(book: Book) -> set[str]:
     keys = set()
-    for name in book.config.get("bibtex_bibfiles") or []:
+    for name in book.config.bibtex_bibfiles:
         path = book.root / name
         if path.is_file():
             keys |= set(BIB_KEY.findall(path.read_text(encoding="utf-8")))
     return keys
 
 
+def front_matter_errors(path: Path) -> list[BookError]:
+    """Unknown keys and wrong values in the front matter of page ``path`` (its YAML syntax is
+    checked by the parser)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return []
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return []
+    _, errors = parse_front_matter("\n".join(lines[1:end]), path, first_line=2)
+    return [e for e in errors if not e.message.startswith(("invalid YAML", "front matter is not"))]
+
+
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
     """All problems of the book, and the pages that parsed."""
     fws = list(book.frameworks)
     parsed, errors = notebooks.parse_pages(book)
+    for p in parsed.values():
+        errors += front_matter_errors(p.path)
     toc_paths = {page.path.resolve() for page in book.ordered_pages()}
     for path in sorted(book.source_dir.rglob("*.md")):
         if path.resolve() not in toc_paths and not any(part.startswith((".", "_"))
@@ -50,7 +65,7 @@ def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPag
                 else:
                     labels[u.target] = (p.path, u.line)
     keys = bib_keys(book)
-    bibs = ", ".join(book.config.get("bibtex_bibfiles") or ["references.bib"])
+    bibs = ", ".join(book.config.bibtex_bibfiles or ["references.bib"])
     for p in parsed.values():
         for u in p.uses:
             if u.kind in ("numref", "ref", "eqref") and u.target not in labels:
@@ -73,25 +88,15 @@ def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPag
     return errors, parsed
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts check", description=__doc__.split("\n")[0])
-    p.add_argument("--root", default=".", type=Path)
-    args = p.parse_args(argv)
-    root = Path(args.root).resolve()
-    try:
-        book = load_book(root)
-    except BookError as e:
-        print(e.format(root))
-        return 1
+def _run(args, book: Book, fws: list[str]) -> int:
     errors, parsed = check_book(book)
-    seen = set()
-    for e in errors:
-        line = e.format(root)
-        if line not in seen:
-            seen.add(line)
-            print(line)
     if errors:
-        print(f"[check] {len(seen)} problem(s) found")
+        report(BookErrors(errors), book.root)
+        count = len({e.format(book.root) for e in errors})
+        print(f"[check] {count} problem(s) found", file=sys.stderr)
         return 1
     print(f"[check] {len(parsed)} page(s), {len(book.frameworks)} frameworks: no problems")
     return 0
+
+
+main = cli.command("check", __doc__, _run, frameworks=False)

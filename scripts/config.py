@@ -1,5 +1,11 @@
-"""Reading the book's settings: ``_config.yml`` (Jupyter Book schema + ``frameworks:``) and
-``_toc.yml`` (Jupyter Book schema), as plain dataclasses every stage shares."""
+"""The book's settings, read and validated once: ``_config.yml`` (Jupyter Book's schema plus our
+``frameworks:`` section), ``_toc.yml`` (Jupyter Book's schema) and the front matter of a page.
+
+Every stage reads the typed :class:`Book` built here instead of raw dictionaries. The schema is a
+set of pydantic models that forbid unknown keys, so a typo (``gpuu: true``) or a wrong value
+(``gpu: maybe``, ``timeout: soon``) is a ``file:line`` error that says what is allowed, instead of
+being silently ignored.
+"""
 from __future__ import annotations
 
 import functools
@@ -8,20 +14,273 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, Union
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scripts.errors import BookError
+from scripts.errors import BookError, BookErrors
+from scripts.paths import BuildLayout
 
+
+# --- the schema ------------------------------------------------------------------------------
+
+class _Strict(BaseModel):
+    """A section of a settings file: unknown keys are errors."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: Defaults by framework name, for a ``frameworks.available`` entry that leaves them out:
+#: (display name, library module, pip extra, distributions whose version is the framework's,
+#: whether it can run on an NVIDIA GPU here).
+KNOWN_FRAMEWORKS = {
+    "pytorch": ("PyTorch", "torch", "torch", ("torch",), True),
+    "tensorflow": ("TensorFlow", "tensorflow", "tensorflow", ("tensorflow-cpu", "tensorflow"), True),
+    "mxnet": ("MXNet", "mxnet", "mxnet", ("mxnet",), False),
+    "jax": ("JAX", "jax", "jax", ("jax",), True),
+}
+
+
+class FrameworkSpec(_Strict):
+    """One entry of ``frameworks.available`` (every key optional; defaults by framework name)."""
+    display: str | None = None
+    module: str | None = None
+    extra: str | None = None
+    kernel: str | None = None
+    requirements: str | None = None
+    gpu: bool | None = None
+
+
+class FrameworksSection(_Strict):
+    default: str | None = None
+    available: dict[str, FrameworkSpec | None]
+
+
+class ExecuteSection(_Strict):
+    execute_notebooks: Literal["cache", "off"] = "cache"
+    timeout: int = Field(600, gt=0)
+    cache_dir: str | None = None
+
+
+class RepositorySection(_Strict):
+    url: str = ""
+    branch: str = "main"
+    path_to_book: str = "."
+
+
+class LaunchButtonsSection(_Strict):
+    colab_url: str = ""
+    notebook_interface: Literal["classic", "jupyterlab"] = "classic"
+
+
+class HtmlSection(_Strict):
+    use_repository_button: bool = False
+    baseurl: str = ""
+    favicon: str = ""
+    extra_footer: str = ""
+    announcement: str = ""
+
+
+class ColabSection(_Strict):
+    repository: str = ""
+    branch: str = "main"
+    path: str = "{version}/{framework}"
+
+
+class LatexDocuments(_Strict):
+    targetname: str | None = None
+
+
+class LatexSection(_Strict):
+    latex_documents: LatexDocuments = LatexDocuments()
+
+
+class SphinxSection(_Strict):
+    config: dict[str, Any] = {}
+
+
+class BookConfig(_Strict):
+    """``_config.yml``: the keys of Jupyter Book's schema this toolchain uses, and ours."""
+    title: str = "Book"
+    author: str = ""
+    copyright: str = ""
+    version: str = "0.0.0"
+    logo: str = ""
+    exclude_patterns: list[str] = []
+    bibtex_bibfiles: list[str] = []
+    execute: ExecuteSection = ExecuteSection()
+    repository: RepositorySection = RepositorySection()
+    launch_buttons: LaunchButtonsSection = LaunchButtonsSection()
+    html: HtmlSection = HtmlSection()
+    colab: ColabSection = ColabSection()
+    latex: LatexSection = LatexSection()
+    sphinx: SphinxSection = SphinxSection()
+    frameworks: FrameworksSection
+
+    @field_validator("copyright", "version", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        """YAML reads ``2026`` and ``1.0`` as numbers; these keys are text."""
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class FrontMatter(_Strict):
+    """The YAML block at the top of a page, between ``---`` lines.
+
+    ``gpu``: ``true`` or ``preferred`` (faster on a GPU), ``required`` (cannot run without one),
+    ``false``; ``timeout``: seconds per cell; ``depends``: files (relative to the book root)
+    whose content the page's outputs depend on.
+    """
+    gpu: Union[bool, Literal["preferred", "required"]] = False
+    timeout: int | None = Field(None, gt=0)
+    depends: list[str] = []
+
+    @property
+    def gpu_need(self) -> Literal["", "preferred", "required"]:
+        if self.gpu == "required":
+            return "required"
+        return "preferred" if self.gpu else ""
+
+
+# --- validation errors with file:line ----------------------------------------------------------
+
+def _yaml_error(e: yaml.YAMLError, path: Path, first_line: int = 1) -> BookError:
+    mark = getattr(e, "problem_mark", None)
+    return BookError(f"invalid YAML: {getattr(e, 'problem', None) or e}", "fix the syntax",
+                     path, (mark.line + first_line) if mark else first_line)
+
+
+def load_yaml(text: str, path: Path, first_line: int = 1):
+    """``(data, node)`` of a YAML text; a syntax error is a :class:`BookError` at its line
+    (``first_line`` is the file line of the text's first line)."""
+    try:
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        raise _yaml_error(e, path, first_line) from None
+
+
+def _node_line(node, loc: tuple, first_line: int) -> int:
+    """The file line of the key or item at ``loc`` (a pydantic error location) in ``node``."""
+    line = node.start_mark.line if node is not None else 0
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(key):
+                    line, node = k.start_mark.line, v
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line
+        else:
+            break
+    return line + first_line
+
+
+def _submodel(annotation) -> type[BaseModel] | None:
+    """The model inside a field's annotation (``X``, ``X | None``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _submodel(arg)
+        if found:
+            return found
+    return None
+
+
+def _allowed(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed in the mapping that holds ``loc[-1]`` (for "unknown key" messages)."""
+    keys = list(loc[:-1])
+    while keys:
+        info = model.model_fields.get(str(keys.pop(0)))
+        if info is None:
+            break
+        annotation = info.annotation
+        if getattr(annotation, "__origin__", None) is dict:   # name -> model: skip the name
+            annotation = annotation.__args__[1]
+            if keys:
+                keys.pop(0)
+        sub = _submodel(annotation)
+        if sub is None:
+            break
+        model = sub
+    return list(model.model_fields)
+
+
+def _in_data(data, loc: tuple) -> tuple:
+    """The part of ``loc`` that names keys present in ``data`` (pydantic adds the names of a
+    union's members to the location of a wrong value)."""
+    out = []
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            if isinstance(data, dict):
+                out.append(key)       # a missing key is named; a union member's name is not
+            break
+        out.append(key)
+    return tuple(out)
+
+
+def validation_errors(e: ValidationError, model: type[BaseModel], data, node, path: Path,
+                      first_line: int = 1, what: str = "") -> list[BookError]:
+    """One ``file:line`` :class:`BookError` per wrong key or value that pydantic found."""
+    problems: dict[tuple, list[dict]] = {}
+    for err in e.errors():
+        problems.setdefault(_in_data(data, tuple(err["loc"])), []).append(err)
+    errors = []
+    for loc, errs in problems.items():
+        dotted = ".".join(map(str, loc)) or "(top level)"
+        line = _node_line(node, loc, first_line)
+        if any(err["type"] == "extra_forbidden" for err in errs):
+            errors.append(BookError(f"unknown key '{dotted}'{what}",
+                                    f"use one of: {', '.join(_allowed(model, loc))} "
+                                    "(or fix the spelling)", path, line))
+            continue
+        value = errs[0].get("input")
+        shown = "" if isinstance(value, (dict, list)) else f" {value!r}"
+        expected = " or ".join(dict.fromkeys(err["msg"].removeprefix("Input should be ")
+                                             for err in errs))
+        errors.append(BookError(f"invalid value{shown} for '{dotted}'{what}",
+                                f"it should be {expected}", path, line))
+    return errors
+
+
+def parse_front_matter(text: str, path: Path, first_line: int = 2) -> tuple[FrontMatter, list[BookError]]:
+    """Validate a page's front matter (the YAML between the ``---`` lines; ``first_line`` is the
+    file line of its first line)."""
+    try:
+        data, node = load_yaml(text, path, first_line)
+    except BookError as e:
+        return FrontMatter(), [e]
+    if data is None:
+        return FrontMatter(), []
+    if not isinstance(data, dict):
+        return FrontMatter(), [BookError("front matter is not a mapping", "write `key: value` lines",
+                                         path, first_line - 1)]
+    try:
+        return FrontMatter.model_validate(data), []
+    except ValidationError as e:
+        return FrontMatter(), validation_errors(e, FrontMatter, data, node, path, first_line,
+                                                " in the front matter")
+
+
+# --- the book --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Framework:
-    name: str            # pytorch
-    display: str         # PyTorch
-    module: str          # torch  -> d2l/torch.py
-    extra: str           # torch  -> pip install "d2l[torch]"
-    kernel: str          # d2l-pytorch
-    requirements: str    # requirements-pytorch.txt
+    """Everything about one framework of the book."""
+    name: str                    # pytorch
+    display: str                 # PyTorch
+    module: str                  # torch  -> d2l/torch.py
+    extra: str                   # torch  -> pip install "d2l[torch]"
+    kernel: str                  # d2l-pytorch (the Jupyter kernel's name)
+    requirements: str            # requirements-pytorch.txt
+    gpu: bool = True             # can run on an NVIDIA GPU here
+    packages: tuple[str, ...] = ()   # distributions whose version is the framework's version
 
 
 @dataclass(frozen=True)
@@ -32,6 +291,11 @@ class Page:
     outname: str
     path: Path           # the source file
     children: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        """The source file relative to the book root, e.g. ``book/intro/index.md``."""
+        return self.docname + ".md"
 
 
 @dataclass(frozen=True)
@@ -44,7 +308,7 @@ class Part:
 @dataclass
 class Book:
     root: Path
-    config: dict
+    config: BookConfig
     frameworks: dict[str, Framework]
     default_framework: str
     root_page: Page
@@ -53,21 +317,22 @@ class Book:
 
     @property
     def title(self) -> str:
-        return self.config.get("title", "Book")
+        return self.config.title
 
     @property
     def slug(self) -> str:
         """File-name stem of the book's downloads: ``latex.latex_documents.targetname`` without
         ``.tex``, else the title in lower case with dashes (``<slug>-<fw>.pdf``)."""
-        target = ((self.config.get("latex") or {}).get("latex_documents") or {}).get("targetname")
+        target = self.config.latex.latex_documents.targetname
         if target:
-            return Path(str(target)).stem
+            return Path(target).stem
         return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "book"
 
     @functools.cached_property
     def version(self) -> str:
-        """The version being built: ``$D2L_VERSION``, else an exact git tag ``vX.Y.Z`` of the
-        checkout, else ``version`` in ``_config.yml`` (asked once: it may run git)."""
+        """The version being built — the one every stage shows: ``$D2L_VERSION``, else an exact
+        git tag ``vX.Y.Z`` of the checkout, else ``version`` in ``_config.yml`` (asked once: it
+        may run git)."""
         env = os.environ.get("D2L_VERSION", "").strip()
         if env:
             return env.removeprefix("v")
@@ -78,18 +343,50 @@ class Book:
                 return tag.stdout.strip().removeprefix("v")
         except (OSError, subprocess.SubprocessError):
             pass
-        return str(self.config.get("version", "0.0.0"))
+        return self.config.version
 
     @property
     def source_dir(self) -> Path:
         return self.root / "book"
 
+    @functools.cached_property
+    def build(self) -> BuildLayout:
+        """Where every output lives under ``_build/``."""
+        return BuildLayout(self.root / "_build")
+
     @property
     def build_dir(self) -> Path:
-        return self.root / "_build"
+        return self.build.root
+
+    @property
+    def timeout(self) -> int:
+        return self.config.execute.timeout
 
     def ordered_pages(self) -> list[Page]:
         return list(self.pages.values())
+
+    @property
+    def site_url(self) -> str:
+        """The published site's base URL (``html.baseurl``), ending in ``/`` (or empty)."""
+        url = self.config.html.baseurl.strip()
+        return url if not url or url.endswith("/") else url + "/"
+
+    def colab_url(self, fw: str, outname: str, version: str | None = None) -> str:
+        """The "Open in Colab" address of page ``outname`` of framework ``fw`` in ``version``
+        (default: this build's; empty when ``colab.repository`` is not set)."""
+        c = self.config.colab
+        if not c.repository:
+            return ""
+        path = c.path.format(version=version or self.version, framework=fw).strip("/")
+        return (f"https://colab.research.google.com/github/{c.repository}/blob/{c.branch}/"
+                f"{path}/{outname}.ipynb")
+
+    def install_command(self, fw: str, version: str | None = None) -> str:
+        """The pip command that installs ``version`` (default: this build's) of the library for
+        ``fw``."""
+        repo = self.config.repository.url.rstrip("/")
+        return (f'pip install "d2l[{self.frameworks[fw].extra}] @ '
+                f'git+{repo}@v{version or self.version}"')
 
     def select(self, names: str | list[str] | None) -> list[str]:
         """Validate a comma-separated framework subset (``--frameworks``/``FRAMEWORKS``)."""
@@ -105,11 +402,37 @@ class Book:
         return list(names)
 
 
-def _resolve_page(root: Path, docname: str, where: Path, line: int | None) -> Page:
-    docname = docname.strip().removesuffix(".md").removesuffix(".ipynb")
-    path = root / f"{docname}.md"
-    outname = docname[len("book/"):] if docname.startswith("book/") else docname
-    return Page(docname=docname, outname=outname, path=path)
+def _framework(name: str, spec: FrameworkSpec | None) -> Framework:
+    spec = spec or FrameworkSpec()
+    display, module, extra, packages, gpu = KNOWN_FRAMEWORKS.get(
+        name, (name, spec.module or name, spec.module or name, (name,), True))
+    module = spec.module or module
+    return Framework(name=name, display=spec.display or display, module=module,
+                     extra=spec.extra or (extra if spec.module is None else module),
+                     kernel=spec.kernel or f"d2l-{name}",
+                     requirements=spec.requirements or f"requirements-{name}.txt",
+                     gpu=gpu if spec.gpu is None else spec.gpu, packages=packages)
+
+
+def read_config(path: Path) -> tuple[BookConfig, dict[str, Framework], str]:
+    """Validate ``_config.yml``: (settings, frameworks by name, default framework)."""
+    data, node = load_yaml(path.read_text(encoding="utf-8"), path)
+    if not isinstance(data, dict):
+        raise BookError("_config.yml is not a mapping", "write `key: value` lines", path, 1)
+    if not (data.get("frameworks") or {}).get("available"):
+        raise BookError("no frameworks configured", "add a `frameworks: available:` section",
+                        path=path)
+    try:
+        cfg = BookConfig.model_validate(data)
+    except ValidationError as e:
+        raise BookErrors(validation_errors(e, BookConfig, data, node, path)) from None
+    frameworks = {name: _framework(name, spec) for name, spec in cfg.frameworks.available.items()}
+    default = cfg.frameworks.default or next(iter(frameworks))
+    if default not in frameworks:
+        raise BookError(f"default framework '{default}' is not in frameworks.available",
+                        f"use one of: {', '.join(frameworks)}", path=path,
+                        line=_node_line(node, ("frameworks", "default"), 1))
+    return cfg, frameworks, default
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -119,8 +442,43 @@ def _line_of(text: str, needle: str) -> int | None:
     return None
 
 
+class _Toc:
+    """Reads ``_toc.yml`` into pages and parts, with the line of each entry for errors."""
+
+    def __init__(self, root: Path, path: Path):
+        self.root, self.path = root, path
+        self.text = path.read_text(encoding="utf-8")
+        self.data, _ = load_yaml(self.text, path)
+        if not isinstance(self.data, dict) or "root" not in self.data:
+            raise BookError("no `root:` page", "add `root: book/index`", path=path)
+        self.pages: dict[str, Page] = {}
+
+    def page(self, docname: str) -> Page:
+        docname = str(docname).strip().removesuffix(".md").removesuffix(".ipynb")
+        outname = docname[len("book/"):] if docname.startswith("book/") else docname
+        return Page(docname=docname, outname=outname, path=self.root / f"{docname}.md")
+
+    def add(self, entry) -> str:
+        if not isinstance(entry, dict) or not entry.get("file"):
+            raise BookError(f"toc entry without `file:`: {entry}", "give each entry a file",
+                            path=self.path, line=_line_of(self.text, str(entry)))
+        page = self.page(entry["file"])
+        self.pages[page.docname] = page   # reserve the toc position before the sections
+        kids = tuple(self.add(sub) for sub in entry.get("sections") or [])
+        self.pages[page.docname] = Page(page.docname, page.outname, page.path, kids)
+        return page.docname
+
+    def parts(self) -> list[Part]:
+        raw_parts = self.data.get("parts")
+        if raw_parts is None:
+            raw_parts = [{"caption": None, "chapters": self.data.get("chapters") or []}]
+        return [Part(caption=part.get("caption"), numbered=bool(part.get("numbered", True)),
+                     chapters=tuple(self.add(ch) for ch in part.get("chapters") or []))
+                for part in raw_parts]
+
+
 def load_book(root: str | Path) -> Book:
-    """Read ``_config.yml`` and ``_toc.yml`` of the book at ``root``.
+    """Read and validate ``_config.yml`` and ``_toc.yml`` of the book at ``root``.
 
     Missing pages are not raised here but reported by the check stage, so that every problem is
     listed at once.
@@ -131,68 +489,15 @@ def load_book(root: str | Path) -> Book:
         if not p.is_file():
             raise BookError(f"{p.name} not found", "run from the book's folder or pass --root DIR",
                             path=p)
-    try:
-        config = yaml.safe_load(cfg_path.read_text()) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise BookError(f"invalid YAML: {getattr(e, 'problem', e)}", "fix the syntax",
-                        path=cfg_path, line=mark.line + 1 if mark else None)
-    fw_cfg = config.get("frameworks") or {}
-    available = fw_cfg.get("available") or {}
-    if not available:
-        raise BookError("no frameworks configured",
-                        "add a `frameworks: available:` section", path=cfg_path)
-    frameworks = {}
-    for name, spec in available.items():
-        spec = spec or {}
-        module = spec.get("module", name)
-        frameworks[name] = Framework(
-            name=name, display=spec.get("display", name), module=module,
-            extra=spec.get("extra", module), kernel=spec.get("kernel", f"d2l-{name}"),
-            requirements=spec.get("requirements", f"requirements-{name}.txt"))
-    default = fw_cfg.get("default", next(iter(frameworks)))
-    if default not in frameworks:
-        raise BookError(f"default framework '{default}' is not in frameworks.available",
-                        "fix frameworks.default", path=cfg_path,
-                        line=_line_of(cfg_path.read_text(), "default:"))
-
-    toc_text = toc_path.read_text()
-    try:
-        toc = yaml.safe_load(toc_text) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise BookError(f"invalid YAML: {getattr(e, 'problem', e)}", "fix the syntax",
-                        path=toc_path, line=mark.line + 1 if mark else None)
-    if "root" not in toc:
-        raise BookError("no `root:` page", "add `root: book/index`", path=toc_path)
-    root_page = _resolve_page(root, toc["root"], toc_path, _line_of(toc_text, "root:"))
+    config, frameworks, default = read_config(cfg_path)
+    toc = _Toc(root, toc_path)
     # the root page is the site's index.html whatever its source is called
-    root_page = Page(root_page.docname, "index", root_page.path)
-    pages: dict[str, Page] = {root_page.docname: root_page}
-
-    def add(entry: dict) -> str:
-        doc = entry.get("file")
-        if not doc:
-            raise BookError(f"toc entry without `file:`: {entry}", "give each entry a file",
-                            path=toc_path)
-        kids = []
-        page = _resolve_page(root, doc, toc_path, _line_of(toc_text, doc))
-        pages[page.docname] = page   # reserve the toc position before the sections
-        for sub in entry.get("sections") or []:
-            kids.append(add(sub))
-        pages[page.docname] = Page(page.docname, page.outname, page.path, tuple(kids))
-        return page.docname
-
-    parts = []
-    raw_parts = toc.get("parts")
-    if raw_parts is None:
-        raw_parts = [{"caption": None, "chapters": toc.get("chapters") or []}]
-    for part in raw_parts:
-        chapters = tuple(add(ch) for ch in part.get("chapters") or [])
-        parts.append(Part(caption=part.get("caption"), numbered=bool(part.get("numbered", True)),
-                          chapters=chapters))
+    first = toc.page(toc.data["root"])
+    root_page = Page(first.docname, "index", first.path)
+    toc.pages[root_page.docname] = root_page
+    parts = toc.parts()
     return Book(root=root, config=config, frameworks=frameworks, default_framework=default,
-                root_page=root_page, parts=parts, pages=pages)
+                root_page=root_page, parts=parts, pages=toc.pages)
 
 
 def toc_line(book: Book, docname: str) -> int | None:

@@ -129,13 +129,15 @@ def kernel_python(root: Path, framework: str) -> str:
     return str(root / ".venvs" / framework / "bin" / "python")
 
 
-def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: Path) -> Path:
-    """Write ``kernels_dir/d2l-<framework>/kernel.json``.
+def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: Path,
+                     kernel: str | None = None) -> Path:
+    """Write ``kernels_dir/<kernel>/kernel.json`` (``kernel`` defaults to ``d2l-<framework>``,
+    the name ``_config.yml`` gives the framework's kernel).
 
     The kernel runs ``python`` and sees ``book_root`` on its ``PYTHONPATH``, so ``import d2l`` is
     the library of that book (the checkout's, or a fixture book's) rather than an installed copy.
     """
-    spec_dir = kernels_dir / f"d2l-{framework}"
+    spec_dir = kernels_dir / (kernel or f"d2l-{framework}")
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
         # log_level: ipykernel warns on every start that its local TCP channels are not
@@ -154,18 +156,19 @@ def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: 
     return path
 
 
-def book_kernels(book_root: Path, build_dir: Path, frameworks: list[str]) -> dict[str, str]:
-    """Register the ``d2l-<fw>`` kernels of the book at ``book_root`` under
-    ``build_dir/jupyter`` and point this process (and its children) at them.
+def book_kernels(book, frameworks: list[str]) -> dict[str, str]:
+    """Register the kernels of ``book`` (a :class:`scripts.config.Book`) under
+    ``_build/jupyter`` and point this process (and its children) at them.
 
     Each kernel runs this checkout's framework venv (or ``$D2L_PYTHON_<FW>``) with the book's own
     ``d2l`` on its path. Returns the environment changes that were made.
     """
-    kernels = build_dir / "jupyter" / "kernels"
+    jupyter = book.build.jupyter
     for fw in frameworks:
-        write_kernelspec(kernels, fw, kernel_python(REPO, fw), book_root)
+        write_kernelspec(jupyter / "kernels", fw, kernel_python(REPO, fw), book.root,
+                         book.frameworks[fw].kernel)
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    changes = {"JUPYTER_PATH": str(build_dir / "jupyter"),
+    changes = {"JUPYTER_PATH": str(jupyter),
                "PYTHONPATH": os.pathsep.join([str(REPO)] + [p for p in paths if p != str(REPO)])}
     os.environ.update(changes)
     return changes
@@ -208,16 +211,17 @@ def ensure_apt(packages: list[str]) -> bool:
     return True
 
 
-def _frameworks_from_config(root: Path) -> dict[str, str]:
-    """framework -> requirements file, read from ``_config.yml`` (PyYAML is optional here)."""
+def _frameworks_from_config(root: Path) -> dict[str, tuple[str, str]]:
+    """framework -> (requirements file, kernel name), read from ``_config.yml`` with PyYAML
+    alone (this runs before the toolchain's venv exists; the toolchain validates the file)."""
     try:
         import yaml  # noqa: PLC0415
     except ImportError:  # pragma: no cover - system Python without PyYAML
         raise SystemExit("[envs] PyYAML is needed to read _config.yml: pip install PyYAML")
     cfg = yaml.safe_load((root / "_config.yml").read_text()) or {}
     fws = (cfg.get("frameworks") or {}).get("available") or {}
-    return {name: (spec or {}).get("requirements", f"requirements-{name}.txt")
-            for name, spec in fws.items()}
+    return {name: ((spec or {}).get("requirements", f"requirements-{name}.txt"),
+                   (spec or {}).get("kernel", f"d2l-{name}")) for name, spec in fws.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"[envs] unknown framework '{fw}' — choose from {', '.join(available)}")
     kernels = root / ".venvs" / "share" / "jupyter" / "kernels"
     for fw in wanted:
-        ensure_venv(root, fw, root / available[fw])
-        write_kernelspec(kernels, fw, kernel_python(root, fw), root)
+        requirements, kernel = available[fw]
+        ensure_venv(root, fw, root / requirements)
+        write_kernelspec(kernels, fw, kernel_python(root, fw), root, kernel)
     print(f"[envs] ready: tools + {', '.join(wanted)}; kernels in {kernels}"
           + ("" if apt_ok else " (Debian packages missing, see above)"))
     return 0

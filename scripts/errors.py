@@ -2,6 +2,7 @@
 what to do, printed on one line."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
@@ -42,7 +43,12 @@ class BookErrors(Exception):
 
 
 def report(error: BookError | BookErrors, root: Path | None = None) -> int:
-    """Print each problem on its own line (paths relative to ``root``); return exit status 1."""
+    """Print each problem on its own line of stderr (paths relative to ``root``, each problem
+    once); return exit status 1."""
+    seen = set()
     for err in error.errors if isinstance(error, BookErrors) else [error]:
-        print(err.format(root))
+        line = err.format(root)
+        if line not in seen:
+            seen.add(line)
+            print(line, file=sys.stderr)
     return 1

@@ -8,17 +8,16 @@ first definition that differs.
 """
 from __future__ import annotations
 
-import argparse
 import ast
-import os
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts import dialect
-from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors, report
+from scripts import cli, dialect
+from scripts.config import Book
+from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
 
 LONE_SAVE = re.compile(r"^\s*#\s*@save\s*$")
@@ -262,37 +261,33 @@ def first_difference(expected: str, actual: str) -> str:
     return f"the header (line {i + 1})"
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts lib", description=__doc__.split("\n")[0])
-    p.add_argument("--root", default=".", type=Path)
-    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+def _options(p) -> None:
     p.add_argument("--check", action="store_true",
                    help="exit 1 if the committed d2l/ differs from what book/ says")
-    args = p.parse_args(argv)
-    root = Path(args.root).resolve()
-    try:
-        book = load_book(root)
-        fws = book.select(args.frameworks)
-        libs = build_all(book, fws)
-    except (BookError, BookErrors) as e:
-        return report(e, root)
+
+
+def _run(args, book: Book, fws: list[str]) -> int:
+    libs = build_all(book, fws)
     stale = 0
     for fw, text in libs.items():
         path = library_path(book, fw)
-        rel = path.relative_to(root)
+        rel = path.relative_to(book.root)
         if args.check:
             current = path.read_text() if path.exists() else ""
             if current != text:
                 what = first_difference(text, current) if current else "the whole file (missing)"
                 print(f"{rel}: out of date with book/ at {what} — run `python -m scripts lib` "
-                      "and commit the result")
+                      "and commit the result", file=sys.stderr)
                 stale += 1
         else:
             changed = write_if_changed(path, text)
             print(f"[lib] {rel}: {'written' if changed else 'unchanged'}")
     if not args.check:
-        write_if_changed(root / "d2l" / "__init__.py",
-                         INIT.format(version=book.config.get("version", "0.0.0")))
+        write_if_changed(book.root / "d2l" / "__init__.py",
+                         INIT.format(version=book.config.version))
     elif not stale:
         print(f"[lib] d2l/ is up to date for {', '.join(fws)}")
     return 1 if stale else 0
+
+
+main = cli.command("lib", __doc__, _run, _options)

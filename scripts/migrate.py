@@ -17,7 +17,6 @@ renamed into place at the end, so a failure leaves nothing half-written.
 """
 from __future__ import annotations
 
-import argparse
 import configparser
 import posixpath
 import re
@@ -365,13 +364,11 @@ def convert(src: Path, dest: Path, force: bool = False) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point: ``import-d2lbook SRC DEST [--force]``; returns the exit code."""
-    p = argparse.ArgumentParser(prog="python -m scripts import-d2lbook",
-                                description=__doc__.split("\n")[0].split(": ", 1)[-1])
+    from scripts import cli
+    p = cli.parser("import-d2lbook", __doc__.split("\n")[0].split(": ", 1)[-1], frameworks=False)
     p.add_argument("src", type=Path, help="the d2lbook project (the folder with config.ini)")
     p.add_argument("dest", type=Path, help="the new book's folder (new or empty)")
     p.add_argument("--force", action="store_true", help="replace a non-empty DEST")
-    p.add_argument("--root", type=Path, default=Path("."),
-                   help="folder that relative SRC and DEST are taken from (default: .)")
     args = p.parse_args(argv)
     src, dest = args.root / args.src, args.root / args.dest
     try:

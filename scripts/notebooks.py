@@ -8,7 +8,6 @@ notebooks.  Only files whose content changed are written, so Sphinx stays increm
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -16,12 +15,11 @@ import re
 import shutil
 from pathlib import Path
 
-from scripts import dialect, envs, fingerprint, library
-from scripts.config import Book, Page, load_book, toc_line
-from scripts.errors import BookError, BookErrors, report
+from scripts import cli, dialect, envs, fingerprint, library
+from scripts.config import Book, Page, toc_line
+from scripts.contracts import NOTEBOOK_META_KEY, NotebookMeta
+from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
-
-NOTEBOOK_META_KEY = "d2l"
 BIBLIOGRAPHY = "bibliography"     # the generated References page, last in every site
 REPORT = "execution-report"        # written by the render stage from the execution records
 # The PDF numbers chapters as the site does: front matter (unnumbered parts before the first
@@ -293,7 +291,7 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
         md_lines.insert(0, 1)
     if page.docname == book.root_page.docname:
         md_buffer.append(root_toctree(book))
-        back = ([BIBLIOGRAPHY] if book.config.get("bibtex_bibfiles") else []) + [REPORT]
+        back = ([BIBLIOGRAPHY] if book.config.bibtex_bibfiles else []) + [REPORT]
         md_buffer.append(toctree(back, "Back matter", maxdepth=1))
         md_lines.append(0)
         md_lines.append(0)
@@ -306,12 +304,19 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
         "kernelspec": {"name": framework.kernel, "display_name": f"d2l ({fw})",
                        "language": "python"},
         "language_info": {"name": "python"},
-        NOTEBOOK_META_KEY: {"framework": fw, "source": str(page.path.relative_to(book.root)),
-                            "has_code": fw in code_fws, "page_has_code": parsed.has_code,
-                            "cell_lines": lines,
-                            **({"front_matter": parsed.meta} if parsed.meta else {})},
+        NOTEBOOK_META_KEY: _notebook_meta(book, page, parsed, fw, lines),
     }
     return {"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _notebook_meta(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
+                   lines: list[int]) -> NotebookMeta:
+    meta = NotebookMeta(framework=fw, source=str(page.path.relative_to(book.root)),
+                        has_code=fw in parsed.code_frameworks(), page_has_code=parsed.has_code,
+                        cell_lines=lines)
+    if parsed.meta:
+        meta["front_matter"] = parsed.meta
+    return meta
 
 
 def root_toctree(book: Book) -> str:
@@ -386,10 +391,6 @@ def requirements_file(book: Book, fw: str) -> Path:
     return own if own.is_file() else Path(__file__).resolve().parent.parent / name
 
 
-def src_dir(book: Book, fw: str) -> Path:
-    return book.build_dir / "src" / fw
-
-
 def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.ParsedPage] | None = None,
              extra_files=None) -> dict[str, list[Path]]:
     """Write the notebooks (and assets) of ``frameworks``; return the files written per
@@ -402,7 +403,7 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
     for fw in frameworks:
         lib = fingerprint.Library(libraries[fw])
         requirements = requirements_file(book, fw)
-        out = src_dir(book, fw)
+        out = book.build.src(fw)
         written[fw] = []
         expected = set()
         for page in book.ordered_pages():
@@ -412,12 +413,12 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
                 fingerprint.stamp(nb, fingerprint.compute(code, lib, requirements,
                                                           parsed[page.docname].meta, book.root,
                                                           envs.KERNEL_ENV))
-            path = out / f"{page.outname}.ipynb"
+            path = book.build.notebook(fw, page.outname)
             expected.add(path)
             if write_if_changed(path, notebook_json(nb)):
                 written[fw].append(path)
         extras = dict(extra_files(book, fw)) if extra_files else {}
-        if book.config.get("bibtex_bibfiles"):
+        if book.config.bibtex_bibfiles:
             extras[f"{BIBLIOGRAPHY}.md"] = BIBLIOGRAPHY_PAGE
         for rel, text in extras.items():
             path = out / rel
@@ -432,17 +433,10 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts notebooks", description=__doc__.split("\n")[0])
-    p.add_argument("--root", default=".", type=Path)
-    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
-    args = p.parse_args(argv)
-    try:
-        book = load_book(args.root)
-        fws = book.select(args.frameworks)
-        written = generate(book, fws)
-    except (BookError, BookErrors) as e:
-        return report(e, Path(args.root).resolve())
-    for fw, files in written.items():
-        print(f"[notebooks] {fw}: {len(files)} file(s) changed in {src_dir(book, fw)}")
+def _run(args, book: Book, fws: list[str]) -> int:
+    for fw, files in generate(book, fws).items():
+        print(f"[notebooks] {fw}: {len(files)} file(s) changed in {book.build.src(fw)}")
     return 0
+
+
+main = cli.command("notebooks", __doc__, _run)

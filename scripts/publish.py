@@ -20,7 +20,6 @@ and changes nothing in DIR when any step fails.
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import os
@@ -29,9 +28,12 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from scripts import execute, notebooks
-from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors, report
+from scripts import cli
+from scripts.config import Book
+from scripts.contracts import NOTEBOOK_META_KEY, notebook_meta
+from scripts.errors import BookError, BookErrors
+from scripts.execute import executed_notebook, open_cache
+from scripts.paths import replace_dir
 
 MARKER = "version.json"
 IMAGE = re.compile(r"(!\[[^\]]*\]\(|<img[^>]*src=\")((?:\.\./)*img/[^)\s\"]+)")
@@ -43,37 +45,6 @@ RAW_LATEX = re.compile(r"^```\{raw\} latex\n.*?\n```\n*", re.M | re.S)
 LABEL_LINE = re.compile(r"^\([\w\-:.]+\)=\n", re.M)
 
 
-# --- settings -------------------------------------------------------------------------------
-
-def site_url(book: Book) -> str:
-    """The published site's base URL (``html.baseurl`` in ``_config.yml``), ending in ``/``."""
-    url = str((book.config.get("html") or {}).get("baseurl") or "").strip()
-    return url if not url or url.endswith("/") else url + "/"
-
-
-def colab_settings(book: Book) -> dict:
-    """Where the Colab notebooks are pushed: ``colab:`` in ``_config.yml``."""
-    cfg = book.config.get("colab") or {}
-    return {"repository": str(cfg.get("repository", "")), "branch": str(cfg.get("branch", "main")),
-            "path": str(cfg.get("path", "{version}/{framework}"))}
-
-
-def colab_url(book: Book, fw: str, version: str, outname: str) -> str:
-    """The "Open in Colab" address of page ``outname`` of framework ``fw``."""
-    c = colab_settings(book)
-    if not c["repository"]:
-        return ""
-    path = c["path"].format(version=version, framework=fw).strip("/")
-    return (f"https://colab.research.google.com/github/{c['repository']}/blob/{c['branch']}/"
-            f"{path}/{outname}.ipynb")
-
-
-def install_command(book: Book, fw: str, version: str) -> str:
-    repo = str((book.config.get("repository") or {}).get("url", "")).rstrip("/")
-    extra = book.frameworks[fw].extra
-    return f'pip install "d2l[{extra}] @ git+{repo}@v{version}"'
-
-
 def version_key(v: str):
     """Sort key: numeric parts compare as numbers (0.10.0 > 0.9.1); others come first."""
     parts = re.findall(r"\d+|[A-Za-z]+", v)
@@ -82,14 +53,10 @@ def version_key(v: str):
 
 # --- Colab notebooks ------------------------------------------------------------------------
 
-def colab_dir(book: Book, version: str) -> Path:
-    return book.build_dir / "colab" / version
-
-
 def colab_notebook(book: Book, fw: str, page, nb, version: str):
     """A copy of executed notebook ``nb`` made for Colab."""
     nb = copy.deepcopy(nb)
-    base = site_url(book)
+    base = book.site_url
     prefix = f"{base}{version}/{fw}/_images/" if base else ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -97,11 +64,11 @@ def colab_notebook(book: Book, fw: str, page, nb, version: str):
     import nbformat
     nb.cells.insert(0, nbformat.v4.new_code_cell(
         f"# The library of this book, version {version}, for {book.frameworks[fw].display}\n"
-        f"!{install_command(book, fw, version)}", id="d2l-install",
-        metadata={"d2l": {"install": True}}))
+        f"!{book.install_command(fw, version)}", id="d2l-install",
+        metadata={NOTEBOOK_META_KEY: {"install": True}}))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    front = nb.metadata.get("d2l", {}).get("front_matter") or {}
+    front = notebook_meta(nb).get("front_matter") or {}
     colab = {"provenance": [], "name": f"{page.outname}.ipynb"}
     if front.get("gpu"):
         nb.metadata["accelerator"] = "GPU"
@@ -144,17 +111,17 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
     errors = []
     pages = list({p.outname: p for p in [book.root_page] + book.ordered_pages()}.values())
     for fw in frameworks:
-        dest = colab_dir(book, version) / fw
-        tmp = dest.with_name(f".{fw}.new")
+        dest = book.build.colab(version) / fw
+        tmp = dest.with_name(f".{fw}.build")
         if tmp.exists():
             shutil.rmtree(tmp)
         written = []
-        cache = execute.open_cache(book, fw)
+        cache = open_cache(book, fw)
         for page in pages:
-            nb = execute.executed_notebook(book, fw, page, cache)
+            nb = executed_notebook(book, fw, page, cache)
             if nb is None:
                 errors.append(BookError(f"{fw}: no successful execution, so no Colab notebook",
-                                        f"run `python -m scripts execute --framework {fw}`",
+                                        f"run `python -m scripts execute --frameworks {fw}`",
                                         page.path))
                 continue
             path = tmp / f"{page.outname}.ipynb"
@@ -164,9 +131,7 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
         if errors:
             shutil.rmtree(tmp, ignore_errors=True)
             continue
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
+        replace_dir(tmp, dest, copy=False)
         out[fw] = written
     if errors:
         raise BookErrors(errors)
@@ -177,23 +142,23 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
 
 def stage_version(book: Book, frameworks: list[str], version: str, staging: Path) -> Path:
     """Put everything of this version under ``staging/<version>/``."""
-    missing = [fw for fw in frameworks if not (book.build_dir / "html" / fw / "index.html").is_file()]
+    missing = [fw for fw in frameworks if not (book.build.html(fw) / "index.html").is_file()]
     if missing:
         raise BookError(f"no HTML site for {', '.join(missing)}",
                         "run `make html` (or `python -m scripts html`) first",
-                        book.build_dir / "html")
+                        book.build.html(missing[0]).parent)
     colab = build_colab(book, frameworks, version)
     root = staging / version
     for fw in frameworks:
-        shutil.copytree(book.build_dir / "html" / fw, root / fw,
+        shutil.copytree(book.build.html(fw), root / fw,
                         ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
-        pdf = book.build_dir / "pdf" / f"{book.slug}-{fw}.pdf"
+        pdf = book.build.pdf(book.slug, fw)
         if pdf.is_file():
             (root / "pdf").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(pdf, root / "pdf" / pdf.name)
         zdir = root / "notebooks"
         zdir.mkdir(parents=True, exist_ok=True)
-        base = colab_dir(book, version) / fw
+        base = book.build.colab(version) / fw
         with zipfile.ZipFile(zdir / f"{book.slug}-{fw}.zip", "w", zipfile.ZIP_DEFLATED) as z:
             for path in colab[fw]:
                 z.write(path, f"{book.slug}-{fw}/{path.relative_to(base).as_posix()}")
@@ -269,51 +234,39 @@ def merge_version(version_dir: Path, into: Path) -> list[str]:
 def build_site(book: Book, frameworks: list[str]) -> Path:
     """Assemble ``_build/site/`` with this version; return the version's folder."""
     version = book.version
-    staging = book.build_dir / f".site-{os.getpid()}"
+    staging = book.build.staging("site")
     if staging.exists():
         shutil.rmtree(staging)
     try:
         staged = stage_version(book, frameworks, version, staging)
-        versions = merge_version(staged, book.build_dir / "site")
+        versions = merge_version(staged, book.build.site)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     print(f"[site] version {version} ({', '.join(frameworks)}); published versions: "
-          f"{', '.join(versions)} -> {book.build_dir / 'site' / 'index.html'}")
-    return book.build_dir / "site" / version
+          f"{', '.join(versions)} -> {book.build.site / 'index.html'}")
+    return book.build.site / version
 
 
-def site_main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts site",
-                                description="assemble the versioned site in _build/site/")
-    p.add_argument("--root", default=".", type=Path)
-    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
-    args = p.parse_args(argv)
-    root = Path(args.root).resolve()
-    try:
-        book = load_book(root)
-        build_site(book, book.select(args.frameworks))
-    except (BookError, BookErrors) as e:
-        return report(e, root)
-    return 0
+site_main = cli.command(
+    "site", "assemble the versioned site, Colab notebooks and zips in _build/site/",
+    lambda args, book, fws: build_site(book, fws) and 0)
 
 
-def publish_main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts publish",
-                                description="merge this version of _build/site into DIR")
-    p.add_argument("--root", default=".", type=Path)
-    p.add_argument("--into", required=True, type=Path, help="the published tree, e.g. gh-pages")
-    p.add_argument("--version", help="which version of _build/site (default: this checkout's)")
-    args = p.parse_args(argv)
-    root = Path(args.root).resolve()
-    try:
-        book = load_book(root)
-        version = args.version or book.version
-        src = book.build_dir / "site" / version
-        if not (src / MARKER).is_file():
-            raise BookError(f"version {version} is not in {book.build_dir / 'site'}",
-                            "run `python -m scripts site` (or `make book`) first")
-        versions = merge_version(src, args.into.resolve())
-    except (BookError, BookErrors) as e:
-        return report(e, root)
+def _publish(args, book: Book, fws: list[str]) -> int:
+    version = args.version or book.version
+    src = book.build.site / version
+    if not (src / MARKER).is_file():
+        raise BookError(f"version {version} is not in {book.build.site}",
+                        "run `python -m scripts site` (or `make book`) first")
+    versions = merge_version(src, args.into.resolve())
     print(f"[publish] {version} -> {args.into}; versions there: {', '.join(versions)}")
     return 0
+
+
+def _publish_options(p) -> None:
+    p.add_argument("--into", required=True, type=Path, help="the published tree, e.g. gh-pages")
+    p.add_argument("--version", help="which version of _build/site (default: this checkout's)")
+
+
+publish_main = cli.command("publish", "merge this version of _build/site into DIR", _publish,
+                           _publish_options, frameworks=False)

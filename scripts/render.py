@@ -7,7 +7,6 @@ with the result.  A failed build leaves the previous site as it was.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -17,10 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-from scripts import check, envs, execute, notebooks, publish
-from scripts.config import Book, load_book
-from scripts.errors import BookError, BookErrors, report
+from scripts import check, cli, envs, execute, notebooks
+from scripts.config import Book
+from scripts.contracts import load_records, notebook_meta
+from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
+from scripts.paths import replace_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,24 +30,20 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
     """The ``conf.py`` of framework ``fw``'s site, from ``_config.yml``; ``failed`` pages
     (``--keep-going`` previews) are excluded from execution and get an error banner."""
     cfg = book.config
-    repo = cfg.get("repository") or {}
-    html = cfg.get("html") or {}
-    execution = cfg.get("execute") or {}
-    extra = (cfg.get("sphinx") or {}).get("config") or {}
     fws = [{"name": f.name, "display": f.display} for f in book.frameworks.values()]
     cache = execute.cache_path(book, fw)
     settings = {
-        "project": cfg.get("title", "Book"),
-        "author": cfg.get("author", ""),
-        "copyright": str(cfg.get("copyright", "")),
-        "version": str(cfg.get("version", "")),
-        "release": str(cfg.get("version", "")),
+        "project": cfg.title,
+        "author": cfg.author,
+        "copyright": cfg.copyright,
+        "version": book.version,
+        "release": book.version,
         "root_doc": "index",
         "extensions": ["myst_nb", "sphinx_design", "sphinxcontrib.bibtex",
                        "sphinx-mathjax-offline", "sphinxcontrib.rsvgconverter",
                        "scripts.sphinx_ext"],
         "exclude_patterns": ["_build", "jupyter_execute", "**.ipynb_checkpoints", "conf.py"],
-        "bibtex_bibfiles": [Path(b).name for b in cfg.get("bibtex_bibfiles") or []],
+        "bibtex_bibfiles": [Path(b).name for b in cfg.bibtex_bibfiles],
         "bibtex_default_style": "plain",
         "bibtex_reference_style": "author_year",
         "numfig": True,
@@ -61,22 +58,22 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
         "nb_execution_mode": "cache",
         "nb_execution_cache_path": str(cache),
         "nb_execution_excludepatterns": [f"{o}.ipynb" for o in failed],
-        "nb_execution_timeout": int(execution.get("timeout", 600)),
+        "nb_execution_timeout": cfg.execute.timeout,
         "nb_execution_raise_on_error": True,
         "nb_execution_show_tb": True,
         "nb_merge_streams": True,
         # plots are SVG: let the LaTeX builder take them (rsvgconverter turns them into PDF)
         "nb_mime_priority_overrides": [("latex", "image/svg+xml", 15)],
         "html_theme": "sphinx_book_theme",
-        "html_title": cfg.get("title", "Book"),
+        "html_title": cfg.title,
         "html_static_path": [],
         "templates_path": [],
         "html_context": {"default_mode": "light"},
         "html_theme_options": {
-            "repository_url": repo.get("url", ""),
-            "repository_branch": repo.get("branch", "main"),
-            "path_to_docs": f"_build/src/{fw}",
-            "use_repository_button": bool(html.get("use_repository_button", False)),
+            "repository_url": cfg.repository.url,
+            "repository_branch": cfg.repository.branch,
+            "path_to_docs": book.build.src(fw).relative_to(book.root).as_posix(),
+            "use_repository_button": cfg.html.use_repository_button,
             "use_download_button": True,
             # our own Colab button (d2l-header.html) opens the published Colab notebook
             "launch_buttons": {},
@@ -88,21 +85,21 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
         # converted by rsvg-convert (librsvg2-bin)
         "latex_engine": "xelatex",
         "latex_documents": [("index", f"{book.slug}-{fw}.tex",
-                             f"{cfg.get('title', 'Book')} ({book.frameworks[fw].display})",
-                             cfg.get("author", ""), "manual")],
+                             f"{cfg.title} ({book.frameworks[fw].display})",
+                             cfg.author, "manual")],
         "latex_elements": {"papersize": "a4paper", "pointsize": "10pt",
                            "printindex": "", "sphinxsetup": "verbatimwithframe=false"},
         "latex_show_urls": "no",
         "d2l_version": book.version,
         "d2l_slug": book.slug,
-        "d2l_colab": {p.outname: publish.colab_url(book, fw, book.version, p.outname)
+        "d2l_colab": {p.outname: book.colab_url(fw, p.outname)
                       for p in [book.root_page] + book.ordered_pages()},
         "d2l_frameworks": fws,
         "d2l_framework": fw,
         "d2l_failed_pages": list(failed),
         "suppress_warnings": ["mystnb.unknown_mime_type", "myst.header"],
     }
-    settings.update(extra)
+    settings.update(cfg.sphinx.config)
     lines = [
         "# Generated by `python -m scripts html` from _config.yml: do not edit.",
         "import sys",
@@ -114,27 +111,27 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
 
 def report_page(book: Book, fw: str) -> str:
     """The "Execution report" page of ``fw``'s site, from the execute stage's records."""
-    records = execute.load_json(execute.records_path(book, fw), [])
+    records = load_records(book.build.records(fw))
     display = book.frameworks[fw].display
     rows = ["| Section | Status | Seconds | Cache | Device | " + display + " | Python | Executed |",
             "|---|---|---:|---|---|---|---|---|"]
-    by_page = {r["page"]: r for r in records}
+    by_page = {r.page: r for r in records}
     no_code = []
     for page in book.ordered_pages():
         r = by_page.get(page.docname)
         if r is None:
-            nb = json.loads((notebooks.src_dir(book, fw) / f"{page.outname}.ipynb").read_text())
-            if not nb["metadata"]["d2l"]["has_code"]:
+            nb = json.loads(book.build.notebook(fw, page.outname).read_text())
+            if not notebook_meta(nb).get("has_code"):
                 no_code.append(page)
             continue
-        status = r["status"] + (f" ({r['note']})" if r.get("note") else "")
-        rows.append(f"| {{doc}}`/{page.outname}` | {status} | {r['seconds']:.1f} | {r['cache']} | "
-                    f"{r['device']} | {r['framework_version']} | {r['python_version']} | "
-                    f"{r['executed_at']} |")
+        status = r.status + (f" ({r.note})" if r.note else "")
+        rows.append(f"| {{doc}}`/{page.outname}` | {status} | {r.seconds:.1f} | {r.cache} | "
+                    f"{r.device} | {r.framework_version} | {r.python_version} | "
+                    f"{r.executed_at} |")
     total = len(book.ordered_pages())
     with_code = len(rows) - 2
     lines = ["(execution-report)=", "# Execution report", "",
-             f"Every section with {display} code runs in the `d2l-{fw}` kernel; its outputs are "
+             f"Every section with {display} code runs in the `{book.frameworks[fw].kernel}` kernel; its outputs are "
              "cached and reused until the code, the `d2l` code it uses, the pinned environment or "
              "its data change.", "",
              f"Coverage: {with_code} of {total} pages have {display} code.", "", *rows, ""]
@@ -146,7 +143,7 @@ def report_page(book: Book, fw: str) -> str:
 
 def extra_files(book: Book, fw: str) -> dict[str, str]:
     files = {"conf.py": conf_py(book, fw), f"{notebooks.REPORT}.md": report_page(book, fw)}
-    for bib in book.config.get("bibtex_bibfiles") or []:
+    for bib in book.config.bibtex_bibfiles:
         path = book.root / bib
         if path.is_file():
             files[Path(bib).name] = path.read_text(encoding="utf-8")
@@ -154,19 +151,8 @@ def extra_files(book: Book, fw: str) -> dict[str, str]:
 
 
 def publish_dir(src: Path, dest: Path) -> None:
-    """Replace ``dest`` by a copy of ``src`` in (nearly) one step: copy beside, then swap."""
-    tmp = dest.with_name(f".{dest.name}.new")
-    old = dest.with_name(f".{dest.name}.old")
-    for p in (tmp, old):
-        if p.exists():
-            shutil.rmtree(p)
-    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists():
-        os.replace(dest, old)
-    os.replace(tmp, dest)
-    if old.exists():
-        shutil.rmtree(old)
+    """Replace ``dest`` by a copy of ``src`` without Sphinx's bookkeeping files."""
+    replace_dir(src, dest, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
 
 
 def unexecuted(book: Book, fw: str) -> list[str]:
@@ -190,11 +176,11 @@ def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) 
         raise BookError(f"no environment for {', '.join(missing)}",
                         f"run `FRAMEWORKS={','.join(missing)} make envs` first")
     notebooks.generate(book, frameworks, parsed, extra_files=extra_files)
-    envs.book_kernels(book.root, book.build_dir, frameworks)
+    envs.book_kernels(book, frameworks)
     failed: dict[str, list[str]] = {fw: unexecuted(book, fw) for fw in frameworks}
     if not keep_going and any(failed.values()):
         raise BookErrors([BookError(f"no successful execution for {fw}",
-                                    f"run `python -m scripts execute --framework {fw}` (or "
+                                    f"run `python -m scripts execute --frameworks {fw}` (or "
                                     "`make execute`); `html --keep-going` previews without it",
                                     book.root / src) for fw, srcs in failed.items() for src in srcs])
     outnames = {p.path.relative_to(book.root).as_posix(): p.outname for p in book.ordered_pages()}
@@ -203,8 +189,8 @@ def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) 
 
 def sphinx(book: Book, fw: str, builder: str, out: Path, quiet: bool, failed=()) -> None:
     """Run Sphinx's ``builder`` on framework ``fw``'s notebooks into ``out``."""
-    src = notebooks.src_dir(book, fw)
-    work = book.build_dir / "sphinx" / fw
+    src = book.build.src(fw)
+    work = book.build.sphinx(fw)
     write_if_changed(src / "conf.py", conf_py(book, fw, tuple(failed)))
     cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-d", str(work / "doctrees"),
            str(src), str(out)]
@@ -228,11 +214,11 @@ def build_html(book: Book, frameworks: list[str], quiet: bool = False,
     for fw in frameworks:
         t0 = time.time()
         print(f"[html] {fw}: rendering …", flush=True)
-        work = book.build_dir / "sphinx" / fw
+        work = book.build.sphinx(fw)
         sphinx(book, fw, "html", work / "html", quiet, failed[fw])
-        publish_dir(work / "html", book.build_dir / "html" / fw)
+        publish_dir(work / "html", book.build.html(fw))
         times[fw] = time.time() - t0
-        print(f"[html] {fw}: done in {times[fw]:.1f} s -> {book.build_dir / 'html' / fw / 'index.html'}",
+        print(f"[html] {fw}: done in {times[fw]:.1f} s -> {book.build.html(fw) / 'index.html'}",
               flush=True)
     return times
 
@@ -283,7 +269,7 @@ def build_pdf(book: Book, frameworks: list[str], quiet: bool = True) -> dict[str
     out = {}
     for fw in frameworks:
         t0 = time.time()
-        latex = book.build_dir / "sphinx" / fw / "latex"
+        latex = book.build.sphinx(fw) / "latex"
         if latex.exists():
             shutil.rmtree(latex)
         print(f"[pdf] {fw}: LaTeX …", flush=True)
@@ -304,7 +290,7 @@ def build_pdf(book: Book, frameworks: list[str], quiet: bool = True) -> dict[str
                              + r.stdout[-2000:]),
                             f"fix the page; the full log is {latex / (name + '.log')}",
                             path=where)
-        dest = book.build_dir / "pdf" / f"{name}.pdf"
+        dest = book.build.pdf(book.slug, fw)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_suffix(".pdf.part")
         shutil.copyfile(pdf, tmp)
@@ -314,42 +300,27 @@ def build_pdf(book: Book, frameworks: list[str], quiet: bool = True) -> dict[str
     return out
 
 
-def pdf_main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts pdf",
-                                description="one PDF per framework with LaTeX (xelatex)")
-    p.add_argument("--root", default=".", type=Path)
-    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+def _verbose(p) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's output")
-    args = p.parse_args(argv)
-    root = Path(args.root).resolve()
-    try:
-        book = load_book(root)
-        build_pdf(book, book.select(args.frameworks), quiet=not args.verbose)
-    except (BookError, BookErrors) as e:
-        report(e, root)
-        print("[pdf] no PDF was written")
-        return 1
-    return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts html", description=__doc__.split("\n")[0])
-    p.add_argument("--root", default=".", type=Path)
-    p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+pdf_main = cli.command("pdf", "one PDF per framework with LaTeX (xelatex)",
+                       lambda args, book, fws: build_pdf(book, fws, quiet=not args.verbose) and 0,
+                       _verbose, failed="[pdf] no PDF was written")
+
+
+def _html_options(p) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors from Sphinx")
     p.add_argument("--keep-going", action="store_true",
                    help="preview: render pages that failed to execute under an error banner")
-    args = p.parse_args(argv)
-    root = Path(args.root).resolve()
-    try:
-        book = load_book(root)
-        fws = book.select(args.frameworks)
-        build_html(book, fws, quiet=args.quiet, keep_going=args.keep_going)
-    except (BookError, BookErrors) as e:
-        report(e, root)
-        print("[html] nothing was rendered")
-        return 1
+
+
+def _html(args, book: Book, fws: list[str]) -> int:
+    build_html(book, fws, quiet=args.quiet, keep_going=args.keep_going)
     print("[html] sites:")
     for fw in fws:
-        print(f"  {fw:<11} {root / '_build' / 'html' / fw / 'index.html'}")
+        print(f"  {fw:<11} {book.build.html(fw) / 'index.html'}")
     return 0
+
+
+main = cli.command("html", __doc__, _html, _html_options, failed="[html] nothing was rendered")

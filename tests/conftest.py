@@ -1,7 +1,16 @@
-"""Shared helpers: run the toolchain as a user would, on copies of the fixture book."""
+"""Shared helpers: run the toolchain as a user would, on copies of the fixture book.
+
+Two layers: :func:`call` runs a pure command (check, lib, notebooks, import-d2lbook) inside the
+test process, so the fast tests (``pytest -m "not slow"``) take seconds; :func:`run_scripts` runs
+any command in a subprocess, as a user would, for the end-to-end tests marked ``slow`` (kernels,
+Sphinx, LaTeX, a browser).
+"""
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +33,33 @@ def run_scripts(*args, check=False, env=None, **kw) -> subprocess.CompletedProce
     return r
 
 
+#: Commands that neither start kernels nor change the process (safe to run in-process).
+PURE = {"check", "lib", "notebooks", "import-d2lbook"}
+
+
+def call(*args, check=False, env=None) -> subprocess.CompletedProcess:
+    """``python -m scripts <args>`` of a pure command, run inside this process."""
+    from scripts.__main__ import main
+    args = [str(a) for a in args]
+    assert args[0] in PURE, f"{args[0]} is not pure: use run_scripts"
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as e:          # argparse's usage errors
+                code = e.code if isinstance(e.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    r = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    if check and code != 0:
+        raise AssertionError(f"scripts {args} failed ({code}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
 def copy_fixture(dest: Path) -> Path:
     shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("_build", "__pycache__"))
     return dest
@@ -36,21 +72,45 @@ def book(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_fixture(tmp_path_factory) -> Path:
-    """The fixture book, copied and built end to end (execution included) in all frameworks."""
+def fixture_cache(tmp_path_factory) -> Path:
+    """One execution cache of the fixture book in all frameworks, filled once per session;
+    tests that need executed pages start from a copy of it (:func:`warm_cache`)."""
+    cache = tmp_path_factory.mktemp("fixture-cache")
+    root = copy_fixture(tmp_path_factory.mktemp("executed") / "fixture")
+    run_scripts("execute", "--no-progress", "--root", root, check=True,
+                env={"D2L_CACHE_DIR": str(cache)})
+    return cache
+
+
+@pytest.fixture
+def warm_cache(fixture_cache, tmp_path) -> dict:
+    """The environment of a private copy of the session's executed fixture cache."""
+    cache = tmp_path / "cache"
+    shutil.copytree(fixture_cache, cache)
+    return {**os.environ, "D2L_CACHE_DIR": str(cache)}
+
+
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory, fixture_cache) -> Path:
+    """The fixture book, copied and built end to end in all frameworks, rendered from the
+    session's execution cache (executing nothing more)."""
     root = copy_fixture(tmp_path_factory.mktemp("built") / "fixture")
-    run_scripts("execute", "--no-progress", "--root", root, check=True)
-    run_scripts("html", "-q", "--root", root, check=True)
+    env = {"D2L_CACHE_DIR": str(fixture_cache)}
+    r = run_scripts("execute", "--no-progress", "--root", root, check=True, env=env)
+    assert re.findall(r"\] \w+: (\d+) executed", r.stdout) == ["0"] * len(FRAMEWORKS), r.stdout
+    run_scripts("html", "-q", "--root", root, check=True, env=env)
     return root
 
 
 @pytest.fixture(scope="session")
-def published_fixture(built_fixture) -> Path:
+def published_fixture(built_fixture, fixture_cache) -> Path:
     """The built fixture with PDFs and a versioned site holding two versions, 0.0.1 and 0.0.2
     (the second built with ``D2L_VERSION``, as a release tag would)."""
     root = built_fixture
-    run_scripts("pdf", "--root", root, check=True)
-    run_scripts("site", "--root", root, check=True)
-    run_scripts("html", "-q", "--root", root, check=True, env={"D2L_VERSION": "0.0.2"})
-    run_scripts("site", "--root", root, check=True, env={"D2L_VERSION": "0.0.2"})
+    env = {"D2L_CACHE_DIR": str(fixture_cache)}
+    run_scripts("pdf", "--root", root, check=True, env=env)
+    run_scripts("site", "--root", root, check=True, env=env)
+    env2 = {**env, "D2L_VERSION": "0.0.2"}
+    run_scripts("html", "-q", "--root", root, check=True, env=env2)
+    run_scripts("site", "--root", root, check=True, env=env2)
     return root

@@ -3,6 +3,10 @@ import re
 
 from conftest import FRAMEWORKS, REPO, run_scripts
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 
 def test_book_checks_clean():
     r = run_scripts("check")

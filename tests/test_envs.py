@@ -5,10 +5,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import REPO
 from scripts import envs
 
 
+@pytest.mark.slow
 def test_venv_is_shared_keyed_and_idempotent(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_VENV_CACHE", str(tmp_path / "cache"))
     req = tmp_path / "requirements-tiny.txt"
@@ -26,6 +29,7 @@ def test_venv_is_shared_keyed_and_idempotent(tmp_path, monkeypatch):
     assert envs.shared_venv_dir("tiny", req) != target   # new pins, new venv
 
 
+@pytest.mark.slow
 def test_interrupted_build_is_redone(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_VENV_CACHE", str(tmp_path / "cache"))
     req = tmp_path / "requirements-tiny.txt"
@@ -48,6 +52,7 @@ def test_kernelspec_runs_the_venv_with_the_books_library(tmp_path, monkeypatch):
     assert envs.kernel_python(REPO, "jax") == "/usr/bin/python3"
 
 
+@pytest.mark.slow
 def test_registered_kernels_import_their_framework():
     for fw, module in [("pytorch", "torch"), ("mxnet", "mxnet")]:
         spec = json.loads((REPO / ".venvs" / "share" / "jupyter" / "kernels" / f"d2l-{fw}" /

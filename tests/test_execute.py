@@ -31,6 +31,7 @@ def executed(r):
             for m in re.finditer(r"\[execute\] (\w+): (\d+) executed", r.stdout)}
 
 
+@pytest.mark.slow
 def test_cache_key_follows_dependencies(book, env):
     fws = ["--framework", "pytorch,mxnet"]
     assert executed(execute(book, env, *fws)) == {"pytorch": 3, "mxnet": 2}
@@ -58,6 +59,7 @@ def test_cache_key_follows_dependencies(book, env):
     assert executed(execute(book, env, *fws)) == {"pytorch": 0, "mxnet": 2}
 
 
+@pytest.mark.slow
 def test_failure_names_framework_page_line_and_traceback(book, env):
     page = book / "book" / "basics" / "partial.md"
     page.write_text(page.read_text() + "\n```{.python .input}\n#@tab jax\nx = 1\n"
@@ -65,12 +67,12 @@ def test_failure_names_framework_page_line_and_traceback(book, env):
     line = page.read_text().splitlines().index("#@tab jax") + 2
     r = execute(book, env, "--framework", "jax", check=False)
     assert r.returncode == 1
-    assert f"jax: book/basics/partial.md:{line}: failed" in r.stdout
-    assert "ValueError: broken on purpose" in r.stdout
-    assert "1 notebook(s) failed" in r.stdout
+    assert f"jax: book/basics/partial.md:{line}: failed" in r.stderr
+    assert "ValueError: broken on purpose" in r.stderr
+    assert "1 notebook(s) failed" in r.stderr
     # strict rendering refuses; --keep-going previews the page under a banner
     h = run_scripts("html", "-q", "--root", book, "--frameworks", "jax", env=env)
-    assert h.returncode == 1 and "book/basics/partial.md: no successful execution for jax" in h.stdout
+    assert h.returncode == 1 and "book/basics/partial.md: no successful execution for jax" in h.stderr
     assert execute(book, env, "--framework", "jax", "--keep-going", check=False).returncode == 0
     h = run_scripts("html", "-q", "--keep-going", "--root", book, "--frameworks", "jax", env=env)
     assert h.returncode == 0, h.stdout + h.stderr
@@ -80,15 +82,17 @@ def test_failure_names_framework_page_line_and_traceback(book, env):
     assert "This page failed to execute" not in ok
 
 
+@pytest.mark.slow
 def test_timeout_from_front_matter(book, env):
     page = book / "book" / "basics" / "partial.md"
     page.write_text("---\ntimeout: 2\n---\n" + page.read_text() +
                     "\n```{.python .input}\n#@tab pytorch\nimport time\ntime.sleep(30)\n```\n")
     r = execute(book, env, "--framework", "pytorch", check=False)
-    assert r.returncode == 1 and "pytorch: book/basics/partial.md:" in r.stdout
-    assert "timeout" in r.stdout and "cell timed out after 2 s" in r.stdout
+    assert r.returncode == 1 and "pytorch: book/basics/partial.md:" in r.stderr
+    assert "timeout" in r.stderr and "cell timed out after 2 s" in r.stderr
 
 
+@pytest.mark.slow
 def test_sigkill_leaves_no_corrupt_entry_and_resumes(book, env):
     slow = book / "book" / "basics" / "partial.md"
     slow.write_text(slow.read_text() + "\n```{.python .input}\n#@tab pytorch\nimport time\n"
@@ -111,6 +115,7 @@ def test_sigkill_leaves_no_corrupt_entry_and_resumes(book, env):
     assert executed(execute(book, env, "--framework", "pytorch"))["pytorch"] == 0
 
 
+@pytest.mark.slow
 def test_shards_export_and_import_render_without_execution(tmp_path, env):
     book = copy_fixture(tmp_path / "runner")
     files = []
@@ -149,6 +154,7 @@ def test_shard_split_is_deterministic_and_balanced():
     assert abs(load(a) - load(b)) <= 10
 
 
+@pytest.mark.slow
 def test_gpu_declared_without_gpu_runs_on_cpu_and_report_says_so(book, env):
     page = book / "book" / "basics" / "partial.md"
     page.write_text("---\ngpu: true\n---\n" + page.read_text())
@@ -159,7 +165,7 @@ def test_gpu_declared_without_gpu_runs_on_cpu_and_report_says_so(book, env):
     assert recs["book/basics/partial"]["framework_version"] == "2.14.1"
     page.write_text(page.read_text().replace("gpu: true", "gpu: required"))
     r = execute(book, env, "--framework", "pytorch", check=False)
-    assert r.returncode == 1 and "needs a GPU (front matter `gpu: required`)" in r.stdout
+    assert r.returncode == 1 and "needs a GPU (front matter `gpu: required`)" in r.stderr
 
 
 def test_kernel_environment_is_part_of_the_key(tmp_path):
@@ -177,9 +183,13 @@ def test_kernel_environment_is_part_of_the_key(tmp_path):
     assert base["fingerprint"] != changed["fingerprint"]
     envs.write_kernelspec(tmp_path / "k", "tensorflow", sys.executable, tmp_path)
     spec = json.loads((tmp_path / "k" / "d2l-tensorflow" / "kernel.json").read_text())
+    # a kernel named in _config.yml gets a kernelspec folder of that name
+    envs.write_kernelspec(tmp_path / "k", "tensorflow", sys.executable, tmp_path, "my-tf")
+    assert (tmp_path / "k" / "my-tf" / "kernel.json").is_file()
     assert spec["env"] == {"PYTHONPATH": str(tmp_path.resolve()), **envs.KERNEL_ENV}
 
 
+@pytest.mark.slow
 def test_kernels_launched_ahead_run_in_each_notebook_folder(book, env, monkeypatch):
     """With one worker, each notebook's kernel is launched while the previous one runs, from
     that notebook's folder; every page must still see its own folder as the working directory."""

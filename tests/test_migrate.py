@@ -15,8 +15,8 @@ PROJECT = REPO / "tests" / "d2lbook_project"
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+    from conftest import call
+    return call(*args)
 
 
 @pytest.fixture(scope="module")

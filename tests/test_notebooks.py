@@ -2,7 +2,7 @@
 import json
 import os
 
-from conftest import FRAMEWORKS, run_scripts
+from conftest import FRAMEWORKS, call
 from scripts.notebooks import convert_markdown
 
 
@@ -53,7 +53,7 @@ def test_figure_with_a_wrapped_caption():
 
 
 def test_fixture_notebooks_per_framework(book):
-    run_scripts("notebooks", "--root", book, check=True)
+    call("notebooks", "--root", book, check=True)
     src = book / "_build" / "src"
     for fw in FRAMEWORKS:
         nb = json.loads((src / fw / "basics" / "tensors.ipynb").read_text())
@@ -83,16 +83,16 @@ def test_fixture_notebooks_per_framework(book):
 
 
 def test_only_changed_files_are_rewritten(book):
-    run_scripts("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
+    call("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
     nbs = sorted((book / "_build" / "src" / "pytorch").rglob("*.ipynb"))
     for p in nbs:
         os.utime(p, (1, 1))
-    r = run_scripts("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
+    r = call("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
     assert "0 file(s) changed" in r.stdout
     assert all(p.stat().st_mtime == 1 for p in nbs)
     page = book / "book" / "basics" / "partial.md"
     page.write_text(page.read_text().replace("code for PyTorch", "code for Torch"))
-    r = run_scripts("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
+    r = call("notebooks", "--root", book, "--frameworks", "pytorch", check=True)
     assert "1 file(s) changed" in r.stdout
     changed = [p for p in nbs if p.stat().st_mtime != 1]
     assert [p.name for p in changed] == ["partial.ipynb"]
@@ -102,7 +102,7 @@ def test_numref_to_front_matter_becomes_a_title_reference(book):
     """Front matter is unnumbered: a :numref: to it would have no number to show."""
     page = book / "book" / "basics" / "tensors.md"
     page.write_text(page.read_text() + "\nSee :numref:`sec_preface` and :numref:`sec_library`.\n")
-    run_scripts("notebooks", "--root", book, check=True)
+    call("notebooks", "--root", book, check=True)
     nb = json.loads((book / "_build" / "src" / "pytorch" / "basics" / "tensors.ipynb").read_text())
     md = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "See {ref}`sec_preface` and {numref}`sec_library`." in md
