@@ -10,7 +10,7 @@ import argparse
 import re
 from pathlib import Path
 
-from scripts import dialect, library, notebooks
+from scripts import dialect, library
 from scripts.config import Book, load_book
 from scripts.errors import BookError, BookErrors
 
@@ -29,7 +29,7 @@ def bib_keys(book: Book) -> set[str]:
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
     """All problems of the book, and the pages that parsed."""
     fws = list(book.frameworks)
-    parsed, errors = notebooks.parse_pages(book)
+    parsed, errors = dialect.parse_pages(book)
     toc_paths = {page.path.resolve() for page in book.ordered_pages()}
     for path in sorted(book.source_dir.rglob("*.md")):
         if path.resolve() not in toc_paths and not any(part.startswith((".", "_"))

@@ -223,8 +223,7 @@ def render_library(book: Book, fw: str, imports: list[str], entries: list[Entry]
 
 def build_all(book: Book, frameworks: list[str], parsed=None) -> dict[str, str]:
     """framework -> library text; raises :class:`BookErrors` on bad ``#@save`` code."""
-    from scripts.notebooks import parse_book
-    parsed = parse_book(book) if parsed is None else parsed
+    parsed = dialect.parse_book(book) if parsed is None else parsed
     out, errors = {}, []
     for fw in frameworks:
         imports, entries, errs = collect(book, fw, parsed)
