@@ -106,3 +106,8 @@ def test_numref_to_front_matter_becomes_a_title_reference(book):
     nb = json.loads((book / "_build" / "src" / "pytorch" / "basics" / "tensors.ipynb").read_text())
     md = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "See {ref}`sec_preface` and {numref}`sec_library`." in md
+
+
+def test_setext_heading_takes_its_label():
+    out = convert_markdown("Intro.\n\nLinear models\n=============\n:label:`sec_lin`\n\nText.")
+    assert out == "Intro.\n\n(sec_lin)=\nLinear models\n=============\n\nText."

@@ -162,3 +162,14 @@ def test_latex_error_names_the_page(book):
     assert "book/preface.md" in out and "Undefined control sequence" in out
     assert "no PDF was written" in out
     assert not (book / "_build" / "pdf" / "book-pytorch.pdf").exists()
+
+
+def test_colab_markdown_rewrites_directives():
+    from scripts.publish import colab_markdown
+    src = ("```{raw} latex\n\\setcounter{x}\n```\n\n(sec_a)=\n# A\n\n"
+           "```{figure} ../img/a.svg\n:width: 200px\n:name: fig_a\n\nA cap.\n```\n\n"
+           "```{math}\n:label: eq_a\n\na = b\n```\n\nSee {numref}`fig_a`, {eq}`eq_a`, {cite:p}`K1`."
+           "\n\n```python\n(kept)=\n```")
+    out = colab_markdown(src, "https://x/0.1/jax/_images/")
+    assert out == ("# A\n\n![A cap.](https://x/0.1/jax/_images/a.svg)\n\n*A cap.*\n\n"
+                   "$$\na = b\n$$\n\nSee fig_a, (eq_a), [K1].\n\n```python\n(kept)=\n```")
