@@ -229,7 +229,9 @@ def _math_rule(state, start: int, end: int, silent: bool) -> bool:
 
 
 def _parser(front_matter: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
+    """CommonMark with tables, ``$$`` maths and (for pages) front matter; block structure only:
+    nothing reads inline tokens, so they are not made."""
+    md = MarkdownIt("commonmark").enable("table").disable("inline")
     md.block.ruler.before("fence", "dialect_math", _math_rule,
                           {"alt": ["paragraph", "reference", "blockquote"]})
     return md.use(front_matter_plugin) if front_matter else md
@@ -330,11 +332,11 @@ def _token_blocks(t: Token, lines: list[str]) -> list[Block]:
     return [Prose(**span, kind=PROSE_TOKENS.get(t.type, "other"))]
 
 
-def _blocks(parser: MarkdownIt, text: str, lines: list[str]) -> list[Block]:
-    """Every line of ``text`` in one block, in order (not grouped yet)."""
+def _blocks(tokens: list[Token], lines: list[str]) -> list[Block]:
+    """Every line in one block, in order (not grouped yet), from markdown-it's ``tokens``."""
     out: list[Block] = []
     pos = 0
-    for t in parser.parse(text):
+    for t in tokens:
         if t.level != 0 or t.map is None or t.nesting == -1 or t.map[0] < pos:
             continue
         out += _filler(lines, pos, t.map[0]) + _token_blocks(t, lines)
@@ -402,7 +404,7 @@ def _group(blocks: list[Block], lines: list[str]) -> list[Block]:
 def parse_blocks(text: str) -> list[Block]:
     """The blocks of a piece of markdown (no front matter), its first line being line 1."""
     lines = text.split("\n")
-    return _group(_blocks(FRAGMENT_PARSER, text, lines), lines)
+    return _group(_blocks(FRAGMENT_PARSER.parse(text), lines), lines)
 
 
 # --- uses: labels, references, citations, images ------------------------------------------
@@ -584,8 +586,14 @@ def parse_page(path: str | Path, frameworks: list[str], default: str,
     errors: list[BookError] = []
     raw = path.read_text(encoding="utf-8") if text is None else text
     lines = raw.split("\n")
-    blocks = _blocks(PAGE_PARSER, raw, lines)
+    tokens = PAGE_PARSER.parse(raw)
+    blocks = _blocks(tokens, lines)
     meta = _front_matter(blocks, lines, path, errors)
+    for t in tokens:        # a cell inside a list or quote would silently stop being run
+        if t.type == "fence" and t.level > 0 and ".input" in t.info:
+            errors.append(BookError("code cell inside a list or block quote",
+                                    "move the ```{.python .input} fence out of it, unindented",
+                                    path, t.map[0] + 1))
     uses = [u for b in blocks for u in block_uses(b)]
     cutter = _Cutter(path, frameworks, default, errors)
     for b in _group(blocks, lines):

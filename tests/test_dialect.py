@@ -214,3 +214,10 @@ def test_role_regexes_are_defined_once_in_dialect():
                  for a in n.names} | {n.module for n in ast.walk(tree)
                                       if isinstance(n, ast.ImportFrom)}
         assert "notebooks" not in names and "scripts.notebooks" not in names, module.__name__
+
+
+def test_code_cell_inside_a_list_is_an_error():
+    page = dialect.parse_page("page.md", FWS, "pytorch",
+                              text="# T\n\n- a step:\n\n  ```{.python .input}\n  x = 1\n  ```\n")
+    assert [(e.line, e.message) for e in page.errors] == [(5, "code cell inside a list or block quote")]
+    assert not page.has_code
