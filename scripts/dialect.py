@@ -13,7 +13,7 @@ Nothing here depends on Sphinx or Jupyter.  Problems are collected as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -186,6 +186,7 @@ class Use:
 
 @dataclass
 class ParsedPage:
+    """A parsed page: its front matter (``meta``), cells, uses and the problems found."""
     path: Path
     meta: dict
     cells: list[Cell]
@@ -355,7 +356,8 @@ def _next(blocks: list[Block], i: int) -> tuple[int, int]:
     return j, gap
 
 
-def _mark_after(blocks: list[Block], i: int, kind: str, max_gap: int | None) -> int | None:
+def _mark_after(blocks: list[Block], i: int, kind: MarkKind, max_gap: int | None) -> int | None:
+    """The index of the next block if it is a ``kind`` mark at most ``max_gap`` blank lines on."""
     j, gap = _next(blocks, i)
     if j < len(blocks) and blocks[j].kind == kind and (max_gap is None or gap <= max_gap):
         return j
@@ -370,30 +372,32 @@ def _group_at(blocks: list[Block], i: int, lines: list[str]) -> tuple[Block, int
         return lines[b.line - 1:last.end]
 
     if isinstance(b, Heading) and (j := _mark_after(blocks, i, "label", None)) is not None:
-        return Heading(**{**vars(b), "lines": span(blocks[j]), "label": blocks[j].value}), j + 1
-    if isinstance(b, Figure):
-        j, options = i + 1, []
+        return replace(b, lines=span(blocks[j]), label=blocks[j].value), j + 1
+    if isinstance(b, Math) and (j := _mark_after(blocks, i, "eqlabel", 1)) is not None:
+        return replace(b, lines=span(blocks[j]), label=blocks[j].value), j + 1
+    if isinstance(b, Figure):        # options follow the image on the very next lines
+        j = i + 1
         while j < len(blocks) and blocks[j].kind in ("width", "height", "label"):
-            options.append((blocks[j].kind, blocks[j].value))
             j += 1
-        return Figure(**{**vars(b), "lines": span(blocks[j - 1]), "options": options}), j
+        options = [(m.kind, m.value) for m in blocks[i + 1:j]]
+        return replace(b, lines=span(blocks[j - 1]), options=options), j
     caption = None
-    if b.kind == "caption":
+    if b.kind == "caption":          # a caption belongs to the table after it, if there is one
         j, _ = _next(blocks, i)
         if j >= len(blocks) or not isinstance(blocks[j], Table):
             return b, i + 1
         caption, i = b.value, j
     if isinstance(blocks[i], Table):
-        t, j = blocks[i], _mark_after(blocks, i, "label", 1)
-        last, label = (blocks[j], blocks[j].value) if j is not None else (t, None)
-        return Table(**{**vars(t), "line": b.line, "lines": span(last), "caption": caption,
-                        "label": label}), (j if j is not None else i) + 1
-    if isinstance(b, Math) and (j := _mark_after(blocks, i, "eqlabel", 1)) is not None:
-        return Math(**{**vars(b), "lines": span(blocks[j]), "label": blocks[j].value}), j + 1
+        table, last, label = blocks[i], blocks[i], None
+        if (j := _mark_after(blocks, i, "label", 1)) is not None:
+            last, label, i = blocks[j], blocks[j].value, j
+        return replace(table, line=b.line, lines=span(last), caption=caption, label=label), i + 1
     return b, i + 1
 
 
 def _group(blocks: list[Block], lines: list[str]) -> list[Block]:
+    """The blocks with the dialect marks taken by the heading, figure, table or equation they
+    belong to (see :func:`_group_at`); the marks left over stay as they are."""
     out, i = [], 0
     while i < len(blocks):
         block, i = _group_at(blocks, i, lines)

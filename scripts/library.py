@@ -15,6 +15,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from scripts import dialect
 from scripts.config import Book, load_book
@@ -39,7 +40,7 @@ class Saved:
     """One exported statement of a cell."""
     source: str
     line: int                 # line in the book source file
-    kind: str                 # import | def | method
+    kind: Literal["import", "def", "method"]
     name: str | None
     target_class: str | None = None
 
