@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from scripts import cli, dialect, library, notebooks
+from scripts import cli, dialect, library
 from scripts.config import Book, parse_front_matter
 from scripts.errors import BookError, BookErrors, report
 
@@ -42,7 +42,7 @@ def front_matter_errors(path: Path) -> list[BookError]:
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
     """All problems of the book, and the pages that parsed."""
     fws = list(book.frameworks)
-    parsed, errors = notebooks.parse_pages(book)
+    parsed, errors = dialect.parse_pages(book)
     for p in parsed.values():
         errors += front_matter_errors(p.path)
     toc_paths = {page.path.resolve() for page in book.ordered_pages()}

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from scripts import cli, dialect
 from scripts.config import Book
@@ -38,7 +39,7 @@ class Saved:
     """One exported statement of a cell."""
     source: str
     line: int                 # line in the book source file
-    kind: str                 # import | def | method
+    kind: Literal["import", "def", "method"]
     name: str | None
     target_class: str | None = None
 
@@ -222,8 +223,7 @@ def render_library(book: Book, fw: str, imports: list[str], entries: list[Entry]
 
 def build_all(book: Book, frameworks: list[str], parsed=None) -> dict[str, str]:
     """framework -> library text; raises :class:`BookErrors` on bad ``#@save`` code."""
-    from scripts.notebooks import parse_book
-    parsed = parse_book(book) if parsed is None else parsed
+    parsed = dialect.parse_book(book) if parsed is None else parsed
     out, errors = {}, []
     for fw in frameworks:
         imports, entries, errs = collect(book, fw, parsed)

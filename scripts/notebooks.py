@@ -16,9 +16,8 @@ import shutil
 from pathlib import Path
 
 from scripts import cli, dialect, envs, fingerprint, library
-from scripts.config import Book, Page, toc_line
+from scripts.config import Book, Page
 from scripts.contracts import NOTEBOOK_META_KEY, NotebookMeta
-from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
 BIBLIOGRAPHY = "bibliography"     # the generated References page, last in every site
 REPORT = "execution-report"        # written by the render stage from the execution records
@@ -48,7 +47,7 @@ def latex_matter(book: Book, page: Page) -> str | None:
 
 SLIDE_KEEP = [re.compile(r"\[\*\*(.+?)\*\*\](?!\()", re.S), re.compile(r"\(\*\*(.+?)\*\*\)", re.S)]
 SLIDE_DROP = [re.compile(r"\[~~(.+?)~~\](?!\()", re.S), re.compile(r"\(~~(.+?)~~\)", re.S)]
-ROLE_MAP = {"numref": "numref", "ref": "ref", "eqref": "eq", "cite": "cite:p", "citet": "cite:t"}
+ROLE_MAP = dialect.ROLES
 
 
 def convert_roles(text: str, unnumbered: frozenset = frozenset()) -> str:
@@ -78,121 +77,46 @@ def convert_markdown(source: str, unnumbered: frozenset = frozenset()) -> str:
     """Dialect prose -> MyST markdown (labels, figures, tables, equations, roles, slide marks).
 
     ``unnumbered``: labels without a number (see :func:`convert_roles`)."""
-    def _inline(text: str) -> str:
+    return convert_blocks(dialect.parse_blocks(source), unnumbered)
+
+
+def convert_blocks(blocks: list[dialect.Block], unnumbered: frozenset = frozenset()) -> str:
+    """The MyST markdown of parsed prose blocks (see :func:`convert_markdown`)."""
+    def inline(text: str) -> str:
         return convert_roles(strip_slide_marks(text), unnumbered)
 
-    lines = source.split("\n")
-    out: list[str] = []
-    i = 0
-    n = len(lines)
-
-    def next_nonblank(k: int) -> int:
-        while k < n and not lines[k].strip():
-            k += 1
-        return k
-
-    while i < n:
-        line = lines[i]
-        f = dialect.FENCE.match(line)
-        if f:  # shown-only code: copied verbatim
-            fence = f.group("fence")
-            out.append(line)
-            i += 1
-            while i < n:
-                out.append(lines[i])
-                c = dialect.FENCE.match(lines[i])
-                i += 1
-                if c and c.group("fence")[0] == fence[0] and len(c.group("fence")) >= len(fence) \
-                        and not c.group("info").strip():
-                    break
-            continue
-        h = dialect.HEADING.match(line)
-        if h:
-            k = next_nonblank(i + 1)
-            if k < n and dialect.LABEL.match(lines[k]):
-                out.append(f"({dialect.LABEL.match(lines[k]).group('name')})=")
-                out.append(_inline(line))
-                i = k + 1
-                continue
-            out.append(_inline(line))
-            i += 1
-            continue
-        im = dialect.IMAGE.match(line)
-        last = i
-        if not im and line.lstrip().startswith("!["):
-            # a figure whose caption is wrapped over several lines
-            joined, j = line.strip(), i
-            while not im and j + 1 < n and j - i < 10 and lines[j + 1].strip():
-                j += 1
-                joined += " " + lines[j].strip()
-                im = dialect.IMAGE.match(joined)
-            last = j if im else i
-        if im:
-            opts, k = [], last + 1
-            while k < n and (dialect.WIDTH.match(lines[k]) or dialect.LABEL.match(lines[k])):
-                w, lab = dialect.WIDTH.match(lines[k]), dialect.LABEL.match(lines[k])
-                opts.append(f":{w.group('key')}: {w.group('value')}" if w
-                            else f":name: {lab.group('name')}")
-                k += 1
-            out += ["```{figure} " + im.group("path"), *opts, "", _inline(im.group("caption")),
-                    "```"]
-            i = k
-            continue
-        cap = dialect.TABLE_CAPTION.match(line)
-        table_at = next_nonblank(i + 1) if cap else i
-        if (cap or dialect.TABLE_ROW.match(line)) and table_at < n and \
-                dialect.TABLE_ROW.match(lines[table_at]):
-            k = table_at
-            rows = []
-            while k < n and dialect.TABLE_ROW.match(lines[k]):
-                rows.append(_inline(lines[k]))
-                k += 1
-            label = None
-            kk = next_nonblank(k)
-            if kk < n and dialect.LABEL.match(lines[kk]) and kk - k <= 1:
-                label = dialect.LABEL.match(lines[kk]).group("name")
-                k = kk + 1
-            if cap or label:
-                caption = _inline(cap.group("caption")) if cap else ""
-                # a backtick fence's info string may not hold backticks (CommonMark): a caption
-                # with inline code gets a tilde fence
-                fence = "~~~" if "`" in caption else "```"
-                out.append(f"{fence}{{table}} {caption}")
-                if label:
-                    out.append(f":name: {label}")
-                out += ["", *rows, fence]
-            else:
-                out += rows
-            i = k
-            continue
-        if line.strip().startswith("$$"):
-            k = i
-            body = [line]
-            single = line.strip() != "$$" and line.strip().endswith("$$") and len(line.strip()) > 2
-            if not single:
-                k += 1
-                while k < n:
-                    body.append(lines[k])
-                    if lines[k].strip().endswith("$$"):
-                        break
-                    k += 1
-            k += 1
-            kk = next_nonblank(k)
-            if kk < n and dialect.EQLABEL.match(lines[kk]) and kk - k <= 1:
-                label = dialect.EQLABEL.match(lines[kk]).group("name")
-                maths = "\n".join(body).strip()[2:-2].strip()
-                out += ["```{math}", f":label: {label}", "", maths, "```"]
-                i = kk + 1
-            else:
-                out += body
-                i = k
-            continue
-        if dialect.LABEL.match(line) or dialect.EQLABEL.match(line):
-            i += 1      # a stray label (already reported by check); never shown
-            continue
-        out.append(_inline(line))
-        i += 1
+    out = [ln for b in blocks for ln in _myst_lines(b, inline)]
     return strip_slide_marks("\n".join(out)).strip("\n")
+
+
+def _myst_lines(b: dialect.Block, inline) -> list[str]:
+    """The MyST lines of one block; ``inline`` converts a line of text."""
+    if isinstance(b, dialect.Heading):
+        head = [inline(ln) for ln in b.lines[:b.size]]
+        return [f"({b.label})=", *head] if b.label else head
+    if isinstance(b, dialect.Fence):      # shown-only code: copied verbatim
+        return b.lines
+    if isinstance(b, dialect.Figure):
+        opts = [f":{'name' if k == 'label' else k}: {v}" for k, v in b.options]
+        return ["```{figure} " + b.path, *opts, "", inline(b.caption), "```"]
+    if isinstance(b, dialect.Table):
+        rows = [inline(r) for r in b.rows]
+        if b.caption is None and b.label is None:
+            return rows
+        caption = inline(b.caption) if b.caption is not None else ""
+        # a backtick fence's info string may not hold backticks (CommonMark): a caption
+        # with inline code gets a tilde fence
+        fence = "~~~" if "`" in caption else "```"
+        return [f"{fence}{{table}} {caption}", *([f":name: {b.label}"] if b.label else []),
+                "", *rows, fence]
+    if isinstance(b, dialect.Math):
+        if b.label is None:
+            return b.lines
+        maths = "\n".join(b.body).strip()[2:-2].strip()
+        return ["```{math}", f":label: {b.label}", "", maths, "```"]
+    if b.kind in ("label", "eqlabel"):
+        return []       # a stray label (already reported by check); never shown
+    return [inline(ln) for ln in b.lines]
 
 
 # --- notebooks -----------------------------------------------------------------------------
@@ -264,11 +188,11 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
         if cell.frameworks is not None and fw not in cell.frameworks:
             continue
         if cell.kind == "markdown":
-            text = convert_markdown(cell.source, unnumbered)
+            text = convert_blocks(cell.blocks, unnumbered)
             if text.strip():
                 md_buffer.append(text)
                 md_lines.append(cell.line)
-            if notice_needed and any(dialect.HEADING.match(ln) for ln in text.split("\n")):
+            if notice_needed and any(isinstance(b, dialect.Heading) for b in cell.blocks):
                 md_buffer.append(no_code_notice(framework.display,
                                                 [book.frameworks[f].display for f in book.frameworks
                                                  if f in code_fws]))
@@ -343,30 +267,6 @@ def notebook_json(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def parse_pages(book: Book) -> tuple[dict[str, dialect.ParsedPage], list[BookError]]:
-    """Parse every page of the toc: (pages that parsed, problems found)."""
-    parsed, errors = {}, []
-    fws = list(book.frameworks)
-    for page in book.ordered_pages():
-        if not page.path.is_file():
-            errors.append(BookError(f"page '{page.docname}' listed in _toc.yml does not exist",
-                                    f"create {page.path.relative_to(book.root)} or remove the entry",
-                                    book.root / "_toc.yml", toc_line(book, page.docname)))
-            continue
-        p = dialect.parse_page(page.path, fws, book.default_framework)
-        errors += p.errors
-        parsed[page.docname] = p
-    return parsed, errors
-
-
-def parse_book(book: Book) -> dict[str, dialect.ParsedPage]:
-    """Parse every page of the toc; raise :class:`BookErrors` if any is missing or malformed."""
-    parsed, errors = parse_pages(book)
-    if errors:
-        raise BookErrors(errors)
-    return parsed
-
-
 def copy_assets(book: Book, dest: Path) -> int:
     """Copy every non-page file of ``book/`` (images, data) into ``dest``; return how many
     changed."""
@@ -396,7 +296,7 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
     """Write the notebooks (and assets) of ``frameworks``; return the files written per
     framework. ``extra_files(book, fw) -> {relative path: text}`` lets the render stage add its
     generated files (``conf.py``) through the same change-only writer."""
-    parsed = parse_book(book) if parsed is None else parsed
+    parsed = dialect.parse_book(book) if parsed is None else parsed
     libraries = library.build_all(book, frameworks, parsed)
     written: dict[str, list[Path]] = {}
     unnumbered = unnumbered_labels(book, parsed)

@@ -28,7 +28,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from scripts import cli
+from scripts import cli, dialect
 from scripts.config import Book
 from scripts.contracts import NOTEBOOK_META_KEY, notebook_meta
 from scripts.errors import BookError, BookErrors
@@ -37,12 +37,8 @@ from scripts.paths import replace_dir
 
 MARKER = "version.json"
 IMAGE = re.compile(r"(!\[[^\]]*\]\(|<img[^>]*src=\")((?:\.\./)*img/[^)\s\"]+)")
-FIGURE = re.compile(r"^```\{figure\}\s+(?P<src>\S+)\n(?P<opts>(?::[^\n]*\n)*)\n?(?P<caption>.*?)\n```",
-                    re.M | re.S)
-MATH = re.compile(r"^```\{math\}\n(?::[^\n]*\n)*\n?(?P<body>.*?)\n```", re.M | re.S)
-ROLE = re.compile(r"\{(?P<role>numref|ref|eq|doc|cite:p|cite:t)\}`(?P<text>[^`]*)`")
-RAW_LATEX = re.compile(r"^```\{raw\} latex\n.*?\n```\n*", re.M | re.S)
-LABEL_LINE = re.compile(r"^\([\w\-:.]+\)=\n", re.M)
+ROLE = dialect.MYST_ROLE
+TARGET = re.compile(r"^\([\w\-:.]+\)=$")      # a MyST target line: (label)=
 
 
 def version_key(v: str):
@@ -79,16 +75,12 @@ def colab_notebook(book: Book, fw: str, page, nb, version: str):
 
 def colab_markdown(text: str, image_prefix: str) -> str:
     """MyST markdown made readable in Colab's plain Markdown: figures become images from the
-    published site (``image_prefix``), maths directives ``$$`` blocks, and references plain
-    text."""
+    published site (``image_prefix``), maths directives ``$$`` blocks, raw LaTeX and target
+    lines go, and references become plain text."""
     def image(src: str) -> str:
         if image_prefix and not re.match(r"[a-z]+:", src):
             return image_prefix + src.split("/")[-1]
         return src
-
-    def figure(m: re.Match) -> str:
-        caption = m.group("caption").strip()
-        return f"![{caption}]({image(m.group('src'))})\n\n*{caption}*"
 
     def role(m: re.Match) -> str:
         text = m.group("text")
@@ -96,12 +88,43 @@ def colab_markdown(text: str, image_prefix: str) -> str:
             return "[" + text + "]"
         return "(" + text + ")" if m.group("role") == "eq" else text
 
-    text = RAW_LATEX.sub("", text)
-    text = FIGURE.sub(figure, text)
-    text = MATH.sub(lambda m: "$$\n" + m.group("body").strip() + "\n$$", text)
+    blocks = dialect.parse_blocks(text)
+    out: list[str] = []
+    drop_blank = False          # blank lines after dropped raw LaTeX go with it
+    for b in blocks:
+        if drop_blank and b.kind == "blank":
+            continue
+        drop_blank = False
+        if isinstance(b, dialect.Fence) and b.fence == "```" and b.info == "{raw} latex":
+            drop_blank = True
+            continue
+        out += _colab_lines(b, image, last=b is blocks[-1])
+    if drop_blank:              # raw LaTeX at the very end: the text still ends with a newline
+        out.append("")
+    text = "\n".join(out)
     text = IMAGE.sub(lambda m: m.group(1) + image(m.group(2)), text)
-    text = LABEL_LINE.sub("", text)
     return ROLE.sub(role, text)
+
+
+def _colab_lines(b: dialect.Block, image, last: bool) -> list[str]:
+    """One MyST block for Colab: a ``{figure}`` or ``{math}`` directive rewritten, target lines
+    dropped, anything else as it is."""
+    if isinstance(b, dialect.Fence):
+        directive, _, arg = b.info.partition(" ")
+        if b.fence != "```" or directive not in ("{figure}", "{math}") or not b.closed:
+            return b.lines
+        body = b.body
+        while body and body[0].startswith(":"):       # the directive's options
+            body = body[1:]
+        if body and not body[0]:
+            body = body[1:]
+        inner = "\n".join(body).strip()
+        if directive == "{math}":
+            return ["$$", *inner.split("\n"), "$$"]
+        src = arg.strip()
+        return f"![{inner}]({image(src)})\n\n*{inner}*".split("\n")
+    return [ln for k, ln in enumerate(b.lines)
+            if not (TARGET.match(ln) and not (last and k == len(b.lines) - 1))]
 
 
 def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, list[Path]]:

@@ -90,3 +90,134 @@ See :numref:`sec_b` and :cite:`K1,K2`, :eqref:`eq_x`.
     uses = {(u.kind, u.target, u.line) for u in page.uses}
     assert {("label", "sec_a", 2), ("numref", "sec_b", 4), ("cite", "K1", 4), ("cite", "K2", 4),
             ("eqref", "eq_x", 4), ("image", "../img/a.svg", 5)} <= uses
+
+
+def blocks_of(page):
+    return [b for c in page.cells if c.kind == "markdown" for b in c.blocks]
+
+
+def test_setext_heading_is_a_heading_with_its_line_and_label():
+    page = dialect.parse_page("page.md", FWS, "pytorch", text="""Intro words.
+
+Linear models
+=============
+:label:`sec_setext`
+
+```{.python .input}
+x = 1
+```
+""")
+    assert not page.errors
+    heading = next(b for b in blocks_of(page) if isinstance(b, dialect.Heading))
+    assert (heading.line, heading.level, heading.setext, heading.label) == (3, 1, True, "sec_setext")
+    assert heading.lines == ["Linear models", "=============", ":label:`sec_setext`"]
+    assert ("label", "sec_setext", 5) in {(u.kind, u.target, u.line) for u in page.uses}
+    assert page.cells[-1].section_label == "sec_setext"
+
+
+def test_blocks_keep_their_source_lines():
+    text = """---
+gpu: true
+---
+# Title
+:label:`sec_t`
+
+Some text with :numref:`sec_t`.
+$$a = b$$
+:eqlabel:`eq_ab`
+
+![A caption
+wrapped.](../img/a.svg)
+:width:`200px`
+:label:`fig_a`
+
+: Sizes.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+:label:`tab_a`
+
+- a list
+- of two
+
+```python
+shown = True
+```
+"""
+    page = dialect.parse_page("page.md", FWS, "pytorch", text=text)
+    assert not page.errors and page.meta == {"gpu": True}
+    lines = text.split("\n")
+    blocks = blocks_of(page)
+    for b in blocks:
+        assert b.lines == lines[b.line - 1:b.end], b
+    # every line after the front matter is in exactly one block, in order
+    assert [n for b in blocks for n in range(b.line, b.end + 1)] == list(range(4, len(lines) + 1))
+    kinds = {b.kind: b for b in blocks if b.kind != "blank"}
+    assert (kinds["heading"].line, kinds["heading"].label) == (4, "sec_t")
+    assert (kinds["paragraph"].line, kinds["math"].line, kinds["math"].label) == (7, 8, "eq_ab")
+    fig = kinds["figure"]
+    assert (fig.line, fig.end, fig.path, fig.caption) == (11, 14, "../img/a.svg", "A caption wrapped.")
+    assert fig.options == [("width", "200px"), ("label", "fig_a")]
+    table = kinds["table"]
+    assert (table.line, table.end, table.caption, table.label) == (16, 21, "Sizes.", "tab_a")
+    assert table.rows == ["| a | b |", "|---|---|", "| 1 | 2 |"]
+    assert (kinds["list"].line, kinds["fence"].line, kinds["fence"].info) == (23, 26, "python")
+
+
+def test_nested_fence_is_one_block():
+    page = dialect.parse_page("page.md", FWS, "pytorch", text="""# T
+
+````markdown
+```{.python .input}
+#@tab all
+x = 1
+```
+````
+
+After.
+""")
+    assert not page.errors
+    assert all(c.kind == "markdown" for c in page.cells)     # the inner fence is not a cell
+    fences = [b for b in blocks_of(page) if isinstance(b, dialect.Fence)]
+    assert len(fences) == 1
+    assert (fences[0].kind, fences[0].line, fences[0].end, fences[0].fence) == ("fence", 3, 8, "````")
+    assert fences[0].body[0] == "```{.python .input}"
+
+
+def test_unclosed_fence_and_math_interrupting_a_paragraph():
+    page = dialect.parse_page("page.md", FWS, "pytorch",
+                              text="Text\n$$\nx\n$$\n:eqlabel:`eq_x`\n\n```python\nnever closed\n")
+    assert [(e.line, e.message) for e in page.errors] == [(7, "code fence ``` is never closed")]
+    maths = [b for b in blocks_of(page) if isinstance(b, dialect.Math)]
+    assert [(m.line, m.size, m.label) for m in maths] == [(2, 3, "eq_x")]
+
+
+def test_role_regexes_are_defined_once_in_dialect():
+    import ast
+    import re
+    from pathlib import Path
+
+    from scripts import check, library, notebooks, publish
+    assert notebooks.ROLE_MAP is dialect.ROLES and publish.ROLE is dialect.MYST_ROLE
+    assert set(dialect.ROLES) == {"numref", "ref", "eqref", "cite", "citet"}
+    assert notebooks.convert_roles(":numref:`a` ``:ref:`b` `` :cite:`K1, K2`") == \
+        "{numref}`a` ``:ref:`b` `` {cite:p}`K1,K2`"
+    for module in (check, library, notebooks, publish):
+        patterns = [v for v in vars(module).values() if isinstance(v, re.Pattern)]
+        assert not [p for p in patterns if "numref" in p.pattern and
+                    p not in (dialect.ROLE, dialect.MYST_ROLE)], module.__name__
+    # library and check read pages through dialect, not notebooks (no import cycle)
+    for module in (check, library):
+        tree = ast.parse(Path(module.__file__).read_text())
+        names = {a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                 for a in n.names} | {n.module for n in ast.walk(tree)
+                                      if isinstance(n, ast.ImportFrom)}
+        assert "notebooks" not in names and "scripts.notebooks" not in names, module.__name__
+
+
+def test_code_cell_inside_a_list_is_an_error():
+    page = dialect.parse_page("page.md", FWS, "pytorch",
+                              text="# T\n\n- a step:\n\n  ```{.python .input}\n  x = 1\n  ```\n")
+    assert [(e.line, e.message) for e in page.errors] == [(5, "code cell inside a list or block quote")]
+    assert not page.has_code

@@ -106,3 +106,19 @@ def test_numref_to_front_matter_becomes_a_title_reference(book):
     nb = json.loads((book / "_build" / "src" / "pytorch" / "basics" / "tensors.ipynb").read_text())
     md = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "See {ref}`sec_preface` and {numref}`sec_library`." in md
+
+
+def test_setext_heading_takes_its_label():
+    out = convert_markdown("Intro.\n\nLinear models\n=============\n:label:`sec_lin`\n\nText.")
+    assert out == "Intro.\n\n(sec_lin)=\nLinear models\n=============\n\nText."
+
+
+def test_colab_markdown_rewrites_directives():
+    from scripts.publish import colab_markdown
+    src = ("```{raw} latex\n\\setcounter{x}\n```\n\n(sec_a)=\n# A\n\n"
+           "```{figure} ../img/a.svg\n:width: 200px\n:name: fig_a\n\nA cap.\n```\n\n"
+           "```{math}\n:label: eq_a\n\na = b\n```\n\nSee {numref}`fig_a`, {eq}`eq_a`, {cite:p}`K1`."
+           "\n\n```python\n(kept)=\n```")
+    out = colab_markdown(src, "https://x/0.1/jax/_images/")
+    assert out == ("# A\n\n![A cap.](https://x/0.1/jax/_images/a.svg)\n\n*A cap.*\n\n"
+                   "$$\na = b\n$$\n\nSee fig_a, (eq_a), [K1].\n\n```python\n(kept)=\n```")
