@@ -58,7 +58,8 @@ class FrameworksSection(_Strict):
 
 class ExecuteSection(_Strict):
     execute_notebooks: Literal["cache", "off"] = "cache"
-    timeout: int = Field(600, gt=0)
+    timeout: int = Field(600, gt=0)           # seconds per cell
+    budget: int = Field(180, gt=0)            # seconds per page and framework on a laptop CPU
     cache_dir: str | None = None
 
 
@@ -127,18 +128,16 @@ class BookConfig(_Strict):
 class FrontMatter(_Strict):
     """The YAML block at the top of a page, between ``---`` lines.
 
-    ``gpu``: ``true`` or ``preferred`` (faster on a GPU), ``required`` (cannot run without one),
-    ``false``; ``timeout``: seconds per cell; ``depends``: files (relative to the book root)
-    whose content the page's outputs depend on.
+    ``gpu``: ``preferred`` (or ``true``): the page is faster on a GPU, and still runs within the
+    CPU budget — no page may need a GPU; ``timeout``: seconds per cell; ``depends``: files
+    (relative to the book root) whose content the page's outputs depend on.
     """
-    gpu: Union[bool, Literal["preferred", "required"]] = False
+    gpu: Union[bool, Literal["preferred"]] = False
     timeout: int | None = Field(None, gt=0)
     depends: list[str] = []
 
     @property
-    def gpu_need(self) -> Literal["", "preferred", "required"]:
-        if self.gpu == "required":
-            return "required"
+    def gpu_need(self) -> Literal["", "preferred"]:
         return "preferred" if self.gpu else ""
 
 

@@ -21,8 +21,8 @@ from scripts.files import write_if_changed
 NOTEBOOK_META_KEY = "d2l"
 
 Status = Literal["ok", "failed", "timeout"]
-CacheUse = Literal["hit", "miss"]
-GpuNeed = Literal["", "preferred", "required"]
+CacheUse = Literal["hit", "frozen", "miss"]     # local cache, frozen entry, executed now
+GpuNeed = Literal["", "preferred"]
 
 
 class NotebookMeta(TypedDict, total=False):
@@ -33,6 +33,7 @@ class NotebookMeta(TypedDict, total=False):
     page_has_code: bool       # the page has code cells for some framework
     cell_lines: list[int]     # source line of each cell of the notebook (for error messages)
     front_matter: dict        # the page's validated front matter (only when it has one)
+    deps: dict                # fingerprint.manifest(): every dependency, one hash per item
 
 
 def notebook_meta(nb) -> NotebookMeta:

@@ -39,7 +39,22 @@ MARKER = ".d2l-complete"
 #: What every kernel's environment holds besides the book's path (part of the execution
 #: fingerprint, since it can change outputs). TensorFlow's start-up log lines (the oneDNN notice,
 #: absl's warning) would otherwise land in every page's output.
-KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+#: ``SOURCE_DATE_EPOCH`` keeps the date out of matplotlib's SVG files, so frozen outputs are
+#: byte-identical when a deterministic page runs again.
+KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "SOURCE_DATE_EPOCH": "0"}
+#: Run by every kernel before the notebook, so that outputs are deterministic (and the frozen
+#: outputs' diffs readable): matplotlib's SVG ids come from a fixed salt instead of a random one,
+#: and the file names ipykernel gives cells (shown in warnings and tracebacks) do not hold the
+#: kernel's process id.
+KERNEL_STARTUP = ("import matplotlib as _mpl; _mpl.rcParams['svg.hashsalt'] = 'd2l'; "
+                  "import ipykernel.compiler as _ikc; "
+                  "_ikc.get_tmp_directory = lambda: '/tmp/ipykernel'; del _mpl, _ikc")
+
+
+def kernel_identity() -> dict:
+    """What a kernel gets besides the book's path that can change outputs (part of every
+    notebook's dependency fingerprint)."""
+    return {**KERNEL_ENV, "startup": KERNEL_STARTUP}
 #: The checkout of the toolchain: its ``.venvs/<framework>`` run the kernels of any book.
 REPO = Path(__file__).resolve().parent.parent
 
@@ -143,7 +158,7 @@ def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: 
         # log_level: ipykernel warns on every start that its local TCP channels are not
         # encrypted; keep the build's log to errors
         "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--IPKernelApp.log_level=ERROR"],
+                 "--IPKernelApp.log_level=ERROR", f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"],
         "display_name": f"d2l ({framework})",
         "language": "python",
         "env": {"PYTHONPATH": str(book_root.resolve()), **KERNEL_ENV},

@@ -78,28 +78,58 @@ class Library:
         return sorted(seen)
 
 
-def compute(code: str, library: Library, requirements: Path, front_matter: dict,
-            book_root: Path, kernel_env: dict | None = None) -> dict:
-    """The fingerprint of a notebook whose code cells are ``code``; ``kernel_env`` is the
-    environment the kernel gets besides the book's path (it can change outputs)."""
+def _pins(requirements: Path) -> dict[str, str]:
+    """``{package: requirement line}`` of a pinned requirements file (comments dropped)."""
+    pins = {}
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name = re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower().replace("_", "-")
+            pins[name] = line
+    return pins
+
+
+def manifest(code: str, library: Library, requirements: Path, front_matter: dict,
+             book_root: Path, kernel_env: dict | None = None) -> dict:
+    """Every dependency of a notebook whose code cells are ``code``, one hash per item, so that
+    a change can be named: the ``d2l`` definitions it uses (by name), the pins of its
+    requirements file (by package), the data sets it reads, its declared files, its front
+    matter and what its kernel's environment holds (``kernel_env``; it can change outputs)."""
     used = library.closure(code)
-    lib_hash = _sha(library.header + "\0" + "\0".join(f"{n}\0{library.defs[n]}" for n in used))
     text = code + "\n".join(library.defs[n] for n in used)
     data_names = sorted({s for s in STRING.findall(text) if s in library.data_hub})
-    data_hash = _sha("\0".join(library.data_hub[n] for n in data_names))
-    req_hash = _sha(requirements.read_bytes()) if requirements.is_file() else "missing"
-    files = []
+    files = {}
     for rel in front_matter.get("depends") or []:
         p = book_root / rel
-        files.append(f"{rel}\0{_sha(p.read_bytes()) if p.is_file() else 'missing'}")
-    files_hash = _sha("\0".join(files))
-    front_hash = _sha(json.dumps(front_matter, sort_keys=True, default=str))
+        files[rel] = _sha(p.read_bytes())[:16] if p.is_file() else "missing"
+    return {
+        "library": {"header": _sha(library.header)[:16],
+                    "defs": {n: _sha(library.defs[n])[:16] for n in used}},
+        "requirements": {"file": requirements.name,
+                         "pins": _pins(requirements) if requirements.is_file() else {}},
+        "data": {n: _sha(library.data_hub[n])[:16] for n in data_names},
+        "files": files,
+        "front_matter": _sha(json.dumps(front_matter, sort_keys=True, default=str))[:16],
+        "kernel_env": _sha(json.dumps(kernel_env or {}, sort_keys=True))[:16],
+    }
+
+
+def compute(code: str, library: Library, requirements: Path, front_matter: dict,
+            book_root: Path, kernel_env: dict | None = None) -> dict:
+    """The fingerprint of a notebook whose code cells are ``code``: a short hash of each kind
+    of dependency of its :func:`manifest` and one of them all."""
+    m = manifest(code, library, requirements, front_matter, book_root, kernel_env)
+    used = list(m["library"]["defs"])
+    lib_hash = _sha(library.header + "\0" + "\0".join(f"{n}\0{library.defs[n]}" for n in used))
+    data_hash = _sha("\0".join(library.data_hub[n] for n in m["data"]))
+    req_hash = _sha(requirements.read_bytes()) if requirements.is_file() else "missing"
+    files_hash = _sha("\0".join(f"{rel}\0{h}" for rel, h in m["files"].items()))
     parts = {"library": lib_hash[:16], "requirements": req_hash[:16], "data": data_hash[:16],
-             "files": files_hash[:16], "front_matter": front_hash[:16]}
+             "files": files_hash[:16], "front_matter": m["front_matter"]}
     if kernel_env:
-        parts["kernel_env"] = _sha(json.dumps(kernel_env, sort_keys=True))[:16]
+        parts["kernel_env"] = m["kernel_env"]
     return {"fingerprint": _sha("\0".join(parts.values()))[:16], **parts,
-            "uses": used, "datasets": data_names}
+            "uses": used, "datasets": list(m["data"])}
 
 
 def stamp(nb: dict, fp: dict) -> None:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from scripts import check, cli, envs, execute, notebooks
 from scripts.config import Book
-from scripts.contracts import load_records, notebook_meta
+from scripts.contracts import Record, load_records, notebook_meta
+from scripts.execute import freeze
 from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
 from scripts.paths import replace_dir
@@ -109,36 +110,96 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+METRICS_MIME = "application/vnd.d2l.metrics+json"
+OUTPUTS_FROM = {"hit": "local cache", "frozen": "frozen", "miss": "executed"}
+
+
+def _frozen_entry(book: Book, fw: str, page) -> dict | None:
+    try:
+        found = freeze.read(book, fw, page)
+    except freeze.Corrupt:
+        return None
+    return found.entry if found else None
+
+
+def page_metrics(entry: dict | None) -> dict | None:
+    """The final metrics a page's training run reported (the last ``METRICS_MIME`` output)."""
+    found = None
+    for cell in (entry or {}).get("cells", []):
+        for out in cell.get("outputs", []):
+            if METRICS_MIME in (out.get("data") or {}):
+                found = out["data"][METRICS_MIME]
+    return found
+
+
+def _metrics_text(metrics: dict | None) -> str:
+    if not metrics:
+        return ""
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                     for k, v in metrics.items())
+
+
+def metrics_table(book: Book) -> list[str]:
+    """Markdown lines: the final metrics of every page that trains a model, per framework."""
+    rows = []
+    for page in book.ordered_pages():
+        cells = [_metrics_text(page_metrics(_frozen_entry(book, fw, page))) for fw in book.frameworks]
+        if any(cells):
+            rows.append(f"| {{doc}}`/{page.outname}` | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    head = "| Section | " + " | ".join(f.display for f in book.frameworks.values()) + " |"
+    return ["## Results across frameworks", "",
+            "The final metrics each training run reported, side by side. Every model starts from "
+            "the same initialization scheme with the same seeds in every framework; the numbers "
+            "still differ a little because each framework has its own random number generator.",
+            "", head, "|---|" + "---|" * len(book.frameworks), *rows, ""]
+
+
 def report_page(book: Book, fw: str) -> str:
-    """The "Execution report" page of ``fw``'s site, from the execute stage's records."""
-    records = load_records(book.build.records(fw))
+    """The "Execution report" page of ``fw``'s site: how each page ran (this checkout's records,
+    else its frozen entry's), pages over the time budget, and the results across frameworks."""
+    by_page = {r.page: r for r in load_records(book.build.records(fw))}
     display = book.frameworks[fw].display
-    rows = ["| Section | Status | Seconds | Cache | Device | " + display + " | Python | Executed |",
+    budget = book.config.execute.budget
+    rows = ["| Section | Status | Seconds | Outputs | Device | " + display + " | Python | Executed |",
             "|---|---|---:|---|---|---|---|---|"]
-    by_page = {r.page: r for r in records}
-    no_code = []
+    no_code, over = [], 0
     for page in book.ordered_pages():
         r = by_page.get(page.docname)
         if r is None:
             nb = json.loads(book.build.notebook(fw, page.outname).read_text())
             if not notebook_meta(nb).get("has_code"):
                 no_code.append(page)
-            continue
+                continue
+            entry = _frozen_entry(book, fw, page)
+            if entry is None:
+                continue
+            r = Record.from_dict({"page": page.docname, "source": page.source, "framework": fw,
+                                  "status": "ok", "cache": "frozen", "seconds": 0.0,
+                                  **entry["record"]})
         status = r.status + (f" ({r.note})" if r.note else "")
-        rows.append(f"| {{doc}}`/{page.outname}` | {status} | {r.seconds:.1f} | {r.cache} | "
-                    f"{r.device} | {r.framework_version} | {r.python_version} | "
-                    f"{r.executed_at} |")
+        if r.seconds > budget:
+            status += f" — over the {budget} s budget"
+            over += 1
+        rows.append(f"| {{doc}}`/{page.outname}` | {status} | {r.seconds:.1f} | "
+                    f"{OUTPUTS_FROM.get(r.cache, r.cache)} | {r.device} | {r.framework_version} | "
+                    f"{r.python_version} | {r.executed_at} |")
     total = len(book.ordered_pages())
     with_code = len(rows) - 2
     lines = ["(execution-report)=", "# Execution report", "",
-             f"Every section with {display} code runs in the `{book.frameworks[fw].kernel}` kernel; its outputs are "
-             "cached and reused until the code, the `d2l` code it uses, the pinned environment or "
-             "its data change.", "",
-             f"Coverage: {with_code} of {total} pages have {display} code.", "", *rows, ""]
+             f"Every section with {display} code runs in the `{book.frameworks[fw].kernel}` "
+             "kernel; its outputs are frozen in the repository and reused until the code, the "
+             "`d2l` code it uses, the pinned environment or its data change. Every section's full "
+             f"run is meant to fit {budget} s on a laptop CPU.", "",
+             f"Coverage: {with_code} of {total} pages have {display} code"
+             + (f"; {over} over the time budget." if over else "."), "", *rows, ""]
     if no_code:
         lines += [f"Pages without {display} code:", ""]
         lines += [f"- {{doc}}`/{p.outname}`" for p in no_code]
-    return "\n".join(lines) + "\n"
+        lines.append("")
+    lines += metrics_table(book)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def extra_files(book: Book, fw: str) -> dict[str, str]:
@@ -171,10 +232,6 @@ def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) 
     errors, parsed = check.check_book(book)
     if errors:
         raise BookErrors(errors)
-    missing = envs.missing_venvs(frameworks)
-    if missing:
-        raise BookError(f"no environment for {', '.join(missing)}",
-                        f"run `FRAMEWORKS={','.join(missing)} make envs` first")
     notebooks.generate(book, frameworks, parsed, extra_files=extra_files)
     envs.book_kernels(book, frameworks)
     failed: dict[str, list[str]] = {fw: unexecuted(book, fw) for fw in frameworks}

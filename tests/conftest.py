@@ -72,14 +72,29 @@ def book(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def fixture_cache(tmp_path_factory) -> Path:
-    """One execution cache of the fixture book in all frameworks, filled once per session;
-    tests that need executed pages start from a copy of it (:func:`warm_cache`)."""
+def executed_fixture(tmp_path_factory) -> tuple[Path, Path]:
+    """The fixture book executed once per session in all frameworks: (its folder, with the
+    frozen outputs in ``_freeze/``; the execution cache that run filled)."""
     cache = tmp_path_factory.mktemp("fixture-cache")
     root = copy_fixture(tmp_path_factory.mktemp("executed") / "fixture")
     run_scripts("execute", "--no-progress", "--root", root, check=True,
                 env={"D2L_CACHE_DIR": str(cache)})
-    return cache
+    return root, cache
+
+
+@pytest.fixture(scope="session")
+def fixture_cache(executed_fixture) -> Path:
+    """The execution cache of :func:`executed_fixture`; tests that need executed pages start
+    from a copy of it (:func:`warm_cache`)."""
+    return executed_fixture[1]
+
+
+@pytest.fixture
+def frozen_book(executed_fixture, tmp_path) -> Path:
+    """A fresh clone of the executed fixture: its sources and frozen outputs, no ``_build``."""
+    dest = tmp_path / "clone"
+    shutil.copytree(executed_fixture[0], dest, ignore=shutil.ignore_patterns("_build"))
+    return dest
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def config_error(book, old, new):
 def test_unknown_config_key_is_a_file_line_error(book):
     line, err = config_error(book, "  timeout: 120", "  timeout: 120\n  timout: 5")
     assert f"_config.yml:{line}: unknown key 'execute.timout' — use one of: execute_notebooks, " \
-           "timeout, cache_dir" in err
+           "timeout, budget, cache_dir" in err
 
 
 def test_unknown_top_level_and_framework_keys(book):
@@ -73,7 +73,7 @@ def test_one_version_everywhere(book, monkeypatch):
 @pytest.mark.parametrize("front, message", [
     ("gpuu: true", "unknown key 'gpuu' in the front matter — use one of: gpu, timeout, depends"),
     ("gpu: maybe", "invalid value 'maybe' for 'gpu' in the front matter — it should be a valid "
-                   "boolean, unable to interpret input or 'preferred' or 'required'"),
+                   "boolean, unable to interpret input or 'preferred'"),
     ("timeout: -3", "invalid value -3 for 'timeout' in the front matter"),
     ("depends: data.csv", "invalid value 'data.csv' for 'depends' in the front matter"),
 ])

@@ -163,9 +163,11 @@ def test_gpu_declared_without_gpu_runs_on_cpu_and_report_says_so(book, env):
     assert recs["book/basics/partial"]["note"] == "declares a GPU; none available, ran on CPU"
     assert recs["book/basics/partial"]["device"].startswith("CPU ")
     assert recs["book/basics/partial"]["framework_version"] == "2.14.1"
+    # no page may need a GPU: every section runs on a laptop CPU
     page.write_text(page.read_text().replace("gpu: true", "gpu: required"))
     r = execute(book, env, "--framework", "pytorch", check=False)
-    assert r.returncode == 1 and "needs a GPU (front matter `gpu: required`)" in r.stderr
+    assert r.returncode == 1 and "book/basics/partial.md:2: invalid value 'required' for 'gpu'" \
+        in r.stderr
 
 
 def test_kernel_environment_is_part_of_the_key(tmp_path):

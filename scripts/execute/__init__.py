@@ -27,6 +27,7 @@ from scripts import check, cli, envs, notebooks
 from scripts.config import Book
 from scripts.contracts import Failure, Record, load_records
 from scripts.errors import BookError, BookErrors
+from scripts.execute import freeze
 from scripts.execute.kernels import cpu_model, gpus, kernel_versions, run_notebook, thread_caps
 from scripts.execute.plan import Task, plan, select, shard_of
 from scripts.execute.store import (cache_path, cache_root, durations_path, executed_notebook,
@@ -43,6 +44,7 @@ class Outcome:
     records: list[Record]
     failures: list[Failure]
     executed: int
+    frozen: int = 0           # frozen entries written
 
 
 def _now() -> str:
@@ -68,16 +70,37 @@ class Run:
         self.records: dict[str, Record] = {}
         self.failures: list[Failure] = []
         self.futures: dict = {}
+        self.frozen = 0           # frozen entries written by this run
         self._record_hits()
 
     def _record_hits(self) -> None:
+        """Records of the pages whose outputs exist: the last local record of the page, else the
+        record of its frozen entry."""
         old = {r.page: r for r in load_records(self.book.build.records(self.fw))}
         for t in self.cached:
             prev = old.get(t.docname)
+            if prev is None or t.found == "frozen":
+                frozen = t.frozen.frozen.record if t.frozen and t.frozen.frozen else {}
+                prev = Record.from_dict({"page": t.docname, "source": t.source,
+                                         "framework": self.fw, "status": "ok", "cache": "hit",
+                                         "seconds": 0.0, **frozen}) if frozen else None
             self.records[t.docname] = Record(
-                t.docname, t.source, self.fw, "ok", "hit", prev.seconds if prev else 0.0,
+                t.docname, t.source, self.fw, "ok", t.found, prev.seconds if prev else 0.0,
                 prev.device if prev else "", (prev and prev.framework_version) or self.fw_version,
-                (prev and prev.python_version) or self.py_version, prev.executed_at if prev else "")
+                (prev and prev.python_version) or self.py_version, prev.executed_at if prev else "",
+                cell_seconds=prev.cell_seconds if prev else 0.0)
+
+    def freeze_cached(self) -> int:
+        """Freeze the pages whose outputs are in the local cache but whose frozen entry is
+        missing, stale or corrupt; return how many entries were written."""
+        written = 0
+        for t in self.cached:
+            if t.frozen is None or t.frozen.state == "fresh":
+                continue
+            nb = executed_notebook(self.book, self.fw, t.page, self.cache)
+            if nb is not None:
+                written += freeze.write(self.book, self.fw, t.page, nb, self.records[t.docname])
+        return written
 
     def _placement(self, t: Task, slot: int) -> tuple[dict, str, str]:
         """(kernel environment, device, note) of task ``t`` run in worker slot ``slot``."""
@@ -99,10 +122,6 @@ class Run:
     def submit(self, pool) -> None:
         """Phase 1: queue every notebook to run on ``pool``."""
         for slot, t in enumerate(self.todo):
-            if t.gpu == "required" and not self.gpus:
-                self._fail(t, "failed", "needs a GPU (front matter `gpu: required`) and none is "
-                           "visible", f"CPU {self.cpu}")
-                continue
             env, device, note = self._placement(t, slot)
             fut = pool.submit(run_notebook, t.nb_json, self.kernel, str(t.path.parent), t.timeout,
                               env, t.lines)
@@ -127,8 +146,9 @@ class Run:
                              device, self.fw_version, self.py_version, _now(), "", note,
                              round(res["cell_seconds"], 3))
                 self.records[t.docname] = rec
-                store(self.cache, nbformat.reads(res["nb"], as_version=4), str(t.path),
-                      res["seconds"])
+                nb = nbformat.reads(res["nb"], as_version=4)
+                store(self.cache, nb, str(t.path), res["seconds"])
+                self.frozen += freeze.write(self.book, self.fw, t.page, nb, rec)
                 measured[t.docname] = rec.seconds
                 exported.append((t.docname, res["nb"], rec))
             if progress:
@@ -136,9 +156,12 @@ class Run:
         ordered = [self.records[p.docname] for p in self.book.ordered_pages()
                    if p.docname in self.records]
         merge_records(self.book, self.fw, ordered, measured, self.partial)
+        self.frozen += self.freeze_cached()
+        if not self.partial:
+            freeze.prune(self.book, self.fw)
         if self.export:
             write_export(self.export, self.fw, exported)
-        return Outcome(ordered, self.failures, len(self.futures))
+        return Outcome(ordered, self.failures, len(self.futures), self.frozen)
 
 
 def _progress_bar(fw: str, total: float, position: int):
@@ -224,8 +247,10 @@ def _run(args, book: Book, fws: list[str]) -> int:
     failures = []
     for fw, out in outcomes.items():
         hits = sum(r.cache == "hit" for r in out.records)
-        print(f"[execute] {fw}: {out.executed} executed, {hits} cached, "
-              f"{len(out.failures)} failed", flush=True)
+        thawed = sum(r.cache == "frozen" for r in out.records)
+        print(f"[execute] {fw}: {out.executed} executed, {hits} cached, {thawed} frozen, "
+              f"{len(out.failures)} failed; {out.frozen} frozen entr"
+              f"{'y' if out.frozen == 1 else 'ies'} written", flush=True)
         failures += out.failures
     print(f"[execute] {time.time() - t0:.1f} s for {', '.join(fws)}", flush=True)
     if failures:

@@ -6,9 +6,10 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.config import Book, FrontMatter
-from scripts.contracts import GpuNeed, notebook_meta
-from scripts.execute.store import durations_path, load_json, valid_entry
+from scripts.config import Book, FrontMatter, Page
+from scripts.contracts import CacheUse, GpuNeed, notebook_meta
+from scripts.execute import freeze
+from scripts.execute.store import durations_path, load_json, store, valid_entry
 
 #: Expected seconds of a notebook that has never run here (for shard balance and progress).
 DEFAULT_UNKNOWN_SECONDS = 30.0
@@ -25,11 +26,27 @@ class Task:
     timeout: int             # seconds per cell
     expected: float          # seconds, from the recorded durations
     lines: list[int] = field(default_factory=list)   # source line of each cell
+    page: Page | None = None
+    found: CacheUse = "miss"                # where its outputs are: local cache, freeze, none
+    frozen: freeze.Status | None = None     # its frozen entry's state
+
+
+def thaw(book: Book, cache, page: Page, fw: str, nb) -> tuple[CacheUse, freeze.Status]:
+    """Where ``nb``'s outputs are: the local cache (``hit``), a fresh frozen entry, which is
+    put into the local cache (``frozen``), or nowhere (``miss``); and its frozen entry's state."""
+    state = freeze.status(book, fw, page, nb)
+    if valid_entry(cache, nb):
+        return "hit", state
+    if state.state == "fresh":
+        store(cache, freeze.executed(nb, state.frozen), str(state.frozen.path),
+              float(state.seconds or 0.0))
+        return "frozen", state
+    return "miss", state
 
 
 def plan(book: Book, fw: str, cache) -> tuple[list[Task], list[Task]]:
-    """(tasks to run, tasks already cached) for framework ``fw``; pages without code for
-    ``fw`` are in neither."""
+    """(tasks to run, tasks whose outputs exist) for framework ``fw``; pages without code for
+    ``fw`` are in neither. Fresh frozen entries are thawed into ``cache`` on the way."""
     import nbformat
     durations = load_json(durations_path(book, fw), {})
     todo, cached = [], []
@@ -41,11 +58,12 @@ def plan(book: Book, fw: str, cache) -> tuple[list[Task], list[Task]]:
         if not meta.get("has_code"):
             continue
         front = FrontMatter.model_validate(meta.get("front_matter") or {})
+        found, state = thaw(book, cache, page, fw, nb)
+        expected = durations.get(page.docname, state.seconds or DEFAULT_UNKNOWN_SECONDS)
         task = Task(page.docname, meta.get("source", ""), path, text, front.gpu_need,
-                    front.timeout or book.timeout,
-                    float(durations.get(page.docname, DEFAULT_UNKNOWN_SECONDS)),
-                    meta.get("cell_lines", []))
-        (cached if valid_entry(cache, nb) else todo).append(task)
+                    front.timeout or book.timeout, float(expected), meta.get("cell_lines", []),
+                    page, found, state)
+        (todo if found == "miss" else cached).append(task)
     return todo, cached
 
 

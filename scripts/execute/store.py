@@ -16,6 +16,7 @@ from pathlib import Path
 
 from scripts.config import Book, Page
 from scripts.contracts import Record, load_records, notebook_meta, save_records
+from scripts.execute import freeze
 from scripts.files import write_if_changed
 
 
@@ -131,7 +132,8 @@ def write_export(path: Path, fw: str, entries: list[tuple[str, str, Record]]) ->
 
 
 def import_entries(book: Book, files: list[Path]) -> int:
-    """Merge exported entries into the caches; idempotent. Returns how many were new."""
+    """Merge exported entries into the caches and freeze them; idempotent. Returns how many were
+    new to the cache."""
     import nbformat
     added = 0
     for f in files:
@@ -145,6 +147,8 @@ def import_entries(book: Book, files: list[Path]) -> int:
             if not valid_entry(cache, nb):
                 store(cache, nb, e["page"], record.seconds)
                 added += 1
+            if e["page"] in book.pages:
+                freeze.write(book, fw, book.pages[e["page"]], nb, record)
             records.append(record)
             measured[e["page"]] = record.seconds
         merge_records(book, fw, records, measured, partial=True)
