@@ -5,19 +5,32 @@ TOOLS  := .venvs/tools/bin/python
 FRAMEWORKS ?=
 export FRAMEWORKS
 
-.PHONY: book envs notebooks lib check execute html pdf site publish test clean help
+.PHONY: book book-envs envs notebooks lib check execute freeze status html pdf site publish test clean help
 
 help:
-	@echo "make book   set up the environments and build every framework's site (_build/html/<fw>/)"
-	@echo "make test   set up what the tests need and run them"
+	@echo "make book    set up what is needed and build every framework's site and PDF from the frozen outputs"
+	@echo "make test    set up what the tests need and run them"
+	@echo "make freeze  execute the pages whose frozen outputs are stale or missing, and freeze them (commit _freeze/)"
+	@echo "make status  which frozen outputs are fresh, stale or missing, and why"
 	@echo "finer steps: make envs | notebooks | lib | check | execute | html | pdf | site | clean   (FRAMEWORKS=a,b to restrict)"
 	@echo "publishing: make publish INTO=path/to/gh-pages"
 
-# Sites, then the PDFs when TeX is present, then the versioned site in _build/site/.
-book: envs lib html
+# Sites, then the PDFs when TeX is present, then the versioned site in _build/site/. Pages whose
+# frozen outputs are fresh are not executed, and a framework with nothing to execute needs no
+# environment: on a fresh clone with a fresh freeze only the toolchain's venv is built.
+book: book-envs
+	$(TOOLS) -m scripts lib
+	$(TOOLS) -m scripts execute
+	$(TOOLS) -m scripts html
 	@if command -v xelatex >/dev/null && command -v latexmk >/dev/null; then \
 	  $(TOOLS) -m scripts pdf; else echo "[pdf] skipped: no TeX here (make envs as root installs it)"; fi
 	$(TOOLS) -m scripts site
+
+book-envs:
+	$(PYTHON) -m scripts envs --tools-only
+	@fws="$$($(TOOLS) -m scripts status --stale-frameworks)"; \
+	if [ -n "$$fws" ]; then $(TOOLS) -m scripts envs --no-apt --frameworks "$$fws"; \
+	else echo "[envs] every page has fresh frozen outputs: no framework environment needed"; fi
 
 # Shared, hash-keyed venvs + kernels + Debian packages; a second run with nothing changed takes seconds.
 envs:
@@ -33,9 +46,16 @@ lib: envs
 check: envs
 	$(TOOLS) -m scripts check
 
-# Runs only the notebooks without a valid cache entry (cache shared by every clone).
-execute: envs
+# Runs only the notebooks without fresh outputs (frozen, or in the cache shared by every clone)
+# and freezes every result into _freeze/.
+execute: book-envs
 	$(TOOLS) -m scripts execute
+
+freeze: execute
+
+status:
+	$(PYTHON) -m scripts envs --tools-only --no-apt
+	$(TOOLS) -m scripts status
 
 html: execute
 	$(TOOLS) -m scripts html
@@ -51,7 +71,8 @@ publish:
 	@test -n "$(INTO)" || { echo "usage: make publish INTO=path/to/published/tree"; exit 2; }
 	$(TOOLS) -m scripts publish --into "$(INTO)"
 
-# The tests build the fixture book and the whole book in all four frameworks.
+# The tests execute the fixture book for real in all four frameworks; the whole book renders from
+# its frozen outputs, and a page whose frozen outputs are stale or missing fails the tests.
 test:
 	$(MAKE) envs FRAMEWORKS=
 	$(TOOLS) -m scripts lib --check

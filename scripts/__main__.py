@@ -26,7 +26,10 @@ COMMANDS = {
 def usage() -> str:
     lines = ["usage: python -m scripts <command> [options]", "", "commands:"]
     lines += [f"  {name:<16} {help_}" for name, (_, help_) in COMMANDS.items()]
-    lines += ["", "Every command takes --root DIR (default: the current directory)."]
+    lines += ["", "Every command takes --root DIR (default: the current directory) and most take",
+              "--frameworks A,B (default: $FRAMEWORKS, else all). Problems go to stderr as",
+              "file:line: what is wrong — what to do. Exit status: 0 done, 1 the book has a",
+              "problem or a step failed, 2 wrong command line."]
     return "\n".join(lines)
 
 

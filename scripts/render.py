@@ -27,19 +27,12 @@ from scripts.paths import replace_dir
 REPO = Path(__file__).resolve().parent.parent
 
 
-def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
-    """The ``conf.py`` of framework ``fw``'s site, from ``_config.yml``; ``failed`` pages
-    (``--keep-going`` previews) are excluded from execution and get an error banner."""
+def _document_settings(book: Book) -> dict:
+    """What the book is and how its MyST sources are read and numbered."""
     cfg = book.config
-    fws = [{"name": f.name, "display": f.display} for f in book.frameworks.values()]
-    cache = execute.cache_path(book, fw)
-    settings = {
-        "project": cfg.title,
-        "author": cfg.author,
-        "copyright": cfg.copyright,
-        "version": book.version,
-        "release": book.version,
-        "root_doc": "index",
+    return {
+        "project": cfg.title, "author": cfg.author, "copyright": cfg.copyright,
+        "version": book.version, "release": book.version, "root_doc": "index",
         "extensions": ["myst_nb", "sphinx_design", "sphinxcontrib.bibtex",
                        "sphinx-mathjax-offline", "sphinxcontrib.rsvgconverter",
                        "scripts.sphinx_ext"],
@@ -54,17 +47,29 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
                           "code-block": "Listing %s"},
         "myst_enable_extensions": ["dollarmath", "amsmath", "colon_fence", "substitution"],
         "myst_heading_anchors": 3,
-        # myst-nb only reads the cache the execute stage filled; build_html refuses to start
-        # while a page lacks an entry, so nothing is executed here
+        "suppress_warnings": ["mystnb.unknown_mime_type", "myst.header"],
+    }
+
+
+def _execution_settings(book: Book, fw: str, failed: tuple[str, ...]) -> dict:
+    """myst-nb only reads the cache that planning filled (from the freeze or the execute stage);
+    rendering refuses to start while a page lacks outputs, so nothing is executed here."""
+    return {
         "nb_execution_mode": "cache",
-        "nb_execution_cache_path": str(cache),
+        "nb_execution_cache_path": str(execute.cache_path(book, fw)),
         "nb_execution_excludepatterns": [f"{o}.ipynb" for o in failed],
-        "nb_execution_timeout": cfg.execute.timeout,
+        "nb_execution_timeout": book.config.execute.timeout,
         "nb_execution_raise_on_error": True,
         "nb_execution_show_tb": True,
         "nb_merge_streams": True,
         # plots are SVG: let the LaTeX builder take them (rsvgconverter turns them into PDF)
         "nb_mime_priority_overrides": [("latex", "image/svg+xml", 15)],
+    }
+
+
+def _html_settings(book: Book, fw: str) -> dict:
+    cfg = book.config
+    return {
         "html_theme": "sphinx_book_theme",
         "html_title": cfg.title,
         "html_static_path": [],
@@ -82,25 +87,45 @@ def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
                                      "d2l-header.html"],
             "show_toc_level": 2,
         },
-        # PDF: xelatex (Unicode, FreeFont from fonts-freefont-otf), SVG figures and plots
-        # converted by rsvg-convert (librsvg2-bin)
+    }
+
+
+def _latex_settings(book: Book, fw: str) -> dict:
+    """PDF: xelatex (Unicode, FreeFont from fonts-freefont-otf), SVG figures and plots converted
+    by rsvg-convert (librsvg2-bin)."""
+    cfg = book.config
+    return {
         "latex_engine": "xelatex",
         "latex_documents": [("index", f"{book.slug}-{fw}.tex",
-                             f"{cfg.title} ({book.frameworks[fw].display})",
-                             cfg.author, "manual")],
+                             f"{cfg.title} ({book.frameworks[fw].display})", cfg.author,
+                             "manual")],
         "latex_elements": {"papersize": "a4paper", "pointsize": "10pt",
                            "printindex": "", "sphinxsetup": "verbatimwithframe=false"},
         "latex_show_urls": "no",
+    }
+
+
+def _d2l_settings(book: Book, fw: str, failed: tuple[str, ...]) -> dict:
+    """What :mod:`scripts.sphinx_ext` needs: switchers, downloads, Colab links, banners."""
+    return {
         "d2l_version": book.version,
         "d2l_slug": book.slug,
         "d2l_colab": {p.outname: book.colab_url(fw, p.outname)
                       for p in [book.root_page] + book.ordered_pages()},
-        "d2l_frameworks": fws,
+        "d2l_frameworks": [{"name": f.name, "display": f.display}
+                           for f in book.frameworks.values()],
         "d2l_framework": fw,
         "d2l_failed_pages": list(failed),
-        "suppress_warnings": ["mystnb.unknown_mime_type", "myst.header"],
     }
-    settings.update(cfg.sphinx.config)
+
+
+def conf_py(book: Book, fw: str, failed: tuple[str, ...] = ()) -> str:
+    """The ``conf.py`` of framework ``fw``'s site, from ``_config.yml`` (its ``sphinx.config``
+    last, so a book can override any setting); ``failed`` pages (``--keep-going`` previews) are
+    excluded from execution and get an error banner."""
+    settings = {**_document_settings(book), **_execution_settings(book, fw, failed),
+                **_html_settings(book, fw), **_latex_settings(book, fw),
+                **_d2l_settings(book, fw, failed), **book.config.sphinx.config}
     lines = [
         "# Generated by `python -m scripts html` from _config.yml: do not edit.",
         "import sys",

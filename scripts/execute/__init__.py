@@ -108,6 +108,8 @@ class Run:
         if t.gpu and self.gpus:
             idx, name = self.gpus[slot % len(self.gpus)]
             env["CUDA_VISIBLE_DEVICES"] = idx
+            # JAX preallocates most of a GPU's memory per process: two kernels on one GPU crash
+            env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
             return env, f"GPU {name}", ""
         env["CUDA_VISIBLE_DEVICES"] = ""
         note = "declares a GPU; none available, ran on CPU" if t.gpu else ""
