@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from scripts import cli, dialect, library
-from scripts.config import Book, parse_front_matter
+from scripts.config import Book
 from scripts.errors import BookError, BookErrors, report
 
 BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
@@ -26,17 +26,31 @@ def bib_keys(book: Book) -> set[str]:
     return keys
 
 
-def front_matter_errors(path: Path) -> list[BookError]:
-    """Unknown keys and wrong values in the front matter of page ``path`` (its YAML syntax is
-    checked by the parser)."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if not lines or lines[0].strip() != "---":
-        return []
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-    if end is None:
-        return []
-    _, errors = parse_front_matter("\n".join(lines[1:end]), path, first_line=2)
-    return [e for e in errors if not e.message.startswith(("invalid YAML", "front matter is not"))]
+def page_problems(p: dialect.ParsedPage, frameworks: list[str]) -> list[BookError]:
+    """What the parser accepts but would lose silently: a page without a title, a label or
+    equation label that nothing takes, a misspelled framework in ``tab.selected(...)``."""
+    errors = []
+    blocks = [b for c in p.cells if c.kind == "markdown" for b in c.blocks]
+    if p.cells and not any(isinstance(b, dialect.Heading) and b.level == 1 for b in blocks):
+        first = next((c.line for c in p.cells), 1)
+        errors.append(BookError("the page has no title", "start it with a `# Title` heading",
+                                p.path, first))
+    for b in blocks:
+        if isinstance(b, dialect.LineMark) and b.kind == "eqlabel":
+            errors.append(BookError(f":eqlabel:`{b.value}` has no equation above it",
+                                    "put it on the line right after a `$$ … $$` equation",
+                                    p.path, b.line))
+    for c in p.cells:
+        if c.kind != "code":
+            continue
+        for i, line in enumerate(c.source.split("\n")):
+            m = dialect.SELECTED.match(line)
+            for name in dialect._selected_names(m.group("args")) if m else []:
+                if name not in frameworks:
+                    where = c.line_map[i] if i < len(c.line_map) else c.line
+                    errors.append(BookError(f"tab.selected: unknown framework '{name}'",
+                                            f"use one of: {', '.join(frameworks)}", p.path, where))
+    return errors
 
 
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
@@ -44,7 +58,7 @@ def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPag
     fws = list(book.frameworks)
     parsed, errors = dialect.parse_pages(book)
     for p in parsed.values():
-        errors += front_matter_errors(p.path)
+        errors += page_problems(p, fws)
     toc_paths = {page.path.resolve() for page in book.ordered_pages()}
     for path in sorted(book.source_dir.rglob("*.md")):
         if path.resolve() not in toc_paths and not any(part.startswith((".", "_"))

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from scripts.config import Book, toc_line
+from scripts.config import Book, parse_front_matter, toc_line
 from scripts.errors import BookError, BookErrors
 
 TAB_MARK = re.compile(r"^\s*#\s*@tab\s+(?P<names>.+?)\s*$")
@@ -480,6 +480,8 @@ def _front_matter(blocks: list[Block], lines: list[str], path: Path,
         errors.append(BookError("front matter is not a mapping", "write `key: value` lines",
                                 path, 1))
         return {}
+    _, problems = parse_front_matter(fm.text, path, first_line=fm.line + 1)
+    errors += problems          # unknown keys, wrong values: config.FrontMatter says what is allowed
     return meta
 
 
@@ -588,7 +590,18 @@ def parse_page(path: str | Path, frameworks: list[str], default: str,
     """Parse a dialect page into blocks, then cells. Errors are collected, never raised."""
     path = Path(path)
     errors: list[BookError] = []
-    raw = path.read_text(encoding="utf-8") if text is None else text
+    if text is None:
+        data = path.read_bytes()
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[:e.start].count(b"\n") + 1
+            column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            return ParsedPage(path=path, meta={}, cells=[], uses=[], errors=[BookError(
+                f"not UTF-8: byte 0x{data[e.start]:02x} at column {column}",
+                "save the file as UTF-8", path, line)])
+    else:
+        raw = text
     lines = raw.split("\n")
     tokens = PAGE_PARSER.parse(raw)
     blocks = _blocks(tokens, lines)

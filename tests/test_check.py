@@ -92,3 +92,27 @@ def test_html_refuses_a_broken_book_and_writes_nothing(book):
     assert r.returncode == 1
     assert "missing label 'sec_nowhere'" in r.stderr and "nothing was rendered" in r.stderr
     assert not (book / "_build" / "html").exists()
+
+
+def test_page_that_is_not_utf8_is_one_error(book):
+    (book / GOOD).write_bytes("# Some Frameworks Only\n\nCaf".encode() + b"\xe9 au lait.\n")
+    r = call("check", "--root", book)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{GOOD}:3: not UTF-8: byte 0xe9 at column 4 — save the file as UTF-8" in r.stderr
+
+
+@pytest.mark.parametrize("snippet, offset, message, fix", [
+    ("Text.\n\n:eqlabel:`eq_stray`", 2, ":eqlabel:`eq_stray` has no equation above it",
+     "put it on the line right after a `$$ … $$` equation"),
+    ("```{.python .input}\n#@tab all\nif tab.selected('pytorh'):\n    x = 1\n```", 2,
+     "tab.selected: unknown framework 'pytorh'", "use one of: pytorch, tensorflow, mxnet, jax"),
+])
+def test_silent_losses_are_errors(book, snippet, offset, message, fix):
+    line = add_cell(book, GOOD, snippet) + offset
+    assert f"{GOOD}:{line}: {message} — {fix}" in check(book)
+
+
+def test_page_without_a_title(book):
+    text = (book / GOOD).read_text()
+    (book / GOOD).write_text(text.replace("# Some Frameworks Only\n", "Some frameworks only.\n"))
+    assert f"{GOOD}:1: the page has no title — start it with a `# Title` heading" in check(book)
