@@ -121,10 +121,10 @@ def test_sigkill_leaves_no_corrupt_entry_and_resumes(book, env):
 
 @pytest.mark.slow
 def test_shards_export_and_import_render_without_execution(tmp_path, env):
-    book = copy_fixture(tmp_path / "runner")
     files = []
     names = set()
-    for i in (1, 2):
+    for i in (1, 2):          # two runners: each its own clone and cache
+        book = copy_fixture(tmp_path / f"runner{i}")
         f = tmp_path / f"shard{i}.json"
         r = execute(book, {**env, "D2L_CACHE_DIR": str(tmp_path / f"cache{i}")},
                     "--framework", "pytorch", "--shard", f"{i}/2", "--export", f)
