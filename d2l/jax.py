@@ -209,7 +209,7 @@ class Accumulator:
 class HyperParameters:
     """Lets a subclass keep the arguments of its __init__ as attributes."""
     def save_hyperparameters(self, ignore=()):
-        """Copy each parameter of the calling __init__, but `ignore`, to self."""
+        """Copy the arguments of the calling __init__ but `ignore` to self."""
         frame = inspect.currentframe().f_back
         code = frame.f_code
         num_params = code.co_argcount + code.co_kwonlyargcount
