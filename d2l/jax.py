@@ -207,14 +207,15 @@ class Accumulator:
 
 # Defined in :numref:`subsec_oo_utilities`
 class HyperParameters:
-    """Base class whose subclasses can store their __init__ arguments as attributes."""
-    def save_hyperparameters(self, ignore=[]):
-        """Store every argument of the calling __init__ (except `ignore`) on self."""
-        caller = inspect.currentframe().f_back
-        arguments = inspect.getargvalues(caller).locals
-        skip = set(ignore) | {'self'}
-        self.hparams = {name: value for name, value in arguments.items()
-                        if name not in skip and not name.startswith('_')}
+    """Lets a subclass keep the arguments of its __init__ as attributes."""
+    def save_hyperparameters(self, ignore=()):
+        """Copy the arguments of the calling __init__ but `ignore` to self."""
+        frame = inspect.currentframe().f_back
+        code = frame.f_code
+        num_params = code.co_argcount + code.co_kwonlyargcount
+        names = [name for name in code.co_varnames[:num_params]
+                 if name != 'self' and name not in ignore]
+        self.hparams = {name: frame.f_locals[name] for name in names}
         for name, value in self.hparams.items():
             setattr(self, name, value)
 
@@ -224,108 +225,92 @@ def set_seed(seed):
     """Seed Python's, NumPy's and the framework's random number generators."""
     random.seed(seed)
     numpy.random.seed(seed)
-    pass  # JAX has no global generator: models take an nnx.Rngs(seed) instead
+    pass  # no global generator in JAX: models take an nnx.Rngs(seed)
 
 
 # Defined in :numref:`subsec_oo_board`
-class ProgressBoard(HyperParameters):
-    """Plot curves of (x, y) points while they arrive, averaging every `every_n` points."""
-    def __init__(self, xlabel=None, ylabel=None, xlim=None, ylim=None,
-                 xscale='linear', yscale='linear', figsize=(3.5, 2.5),
-                 ls=('-', '--', '-.', ':'), colors=('C0', 'C1', 'C2', 'C3'),
-                 display=True, redraw_every=2.0):
-        self.save_hyperparameters()
-        self.pending = collections.defaultdict(list)  # label -> points not yet averaged
-        self.curves = collections.defaultdict(list)   # label -> averaged points
-        self.fig = None
-        self.last_redraw = time.time()
+class ProgressBoard:
+    """Curves of training metrics, a panel per metric, redrawn as they grow."""
+    def __init__(self, xlabel='epoch', xlim=None, yscale='linear',
+                 display=True, min_interval=1.0):
+        self.xlabel, self.xlim, self.yscale = xlabel, xlim, yscale
+        self.display, self.min_interval = display, min_interval
+        self.curves = {}     # metric -> {split -> ([x, ...], [y, ...])}
+        self.handle = None   # where in the notebook the figure is shown
+        self.drawn_at = 0.0  # time of the last drawing
 
-    def draw(self, x, y, label, every_n=1):
-        """Add the point (x, y) to curve `label`; plot the mean of each `every_n` points."""
-        pending = self.pending[label]
-        pending.append((float(x), float(y)))
-        if len(pending) < every_n:
-            return
-        xs, ys = zip(*pending)
-        self.curves[label].append((sum(xs) / len(xs), sum(ys) / len(ys)))
-        pending.clear()
-        if self.display and time.time() - self.last_redraw >= self.redraw_every:
-            self.show()
+    def add(self, metric, split, x, y):
+        """Append the point (x, y) to curve `split` of panel `metric`."""
+        xs, ys = self.curves.setdefault(metric, {}).setdefault(split, ([], []))
+        xs.append(float(x))
+        ys.append(float(y))
+        if time.perf_counter() - self.drawn_at >= self.min_interval:
+            self.draw()
 
     # Defined in :numref:`subsec_oo_board`
-    def show(self):
-        """Redraw all curves now and display the figure (in Jupyter, replacing the last one)."""
+    def draw(self):
+        """Render every panel now and show the figure in place of the last one."""
         from IPython import display
-        if self.fig is None:
-            d2l.use_svg_display()
-            self.fig = matplotlib.figure.Figure(figsize=self.figsize)
-            self.axes = self.fig.add_subplot()
-        self.axes.cla()
-        for i, (label, points) in enumerate(self.curves.items()):
-            xs, ys = zip(*points)
-            self.axes.plot(xs, ys, linestyle=self.ls[i % len(self.ls)],
-                           color=self.colors[i % len(self.colors)], label=label)
-        d2l.set_axes(self.axes, self.xlabel, self.ylabel, self.xlim, self.ylim,
-                     self.xscale, self.yscale, None)
-        if self.curves:
-            self.axes.legend()
-        self.last_redraw = time.time()
-        if self.display:
-            display.clear_output(wait=True)
-            display.display(self.fig)
+        if not self.display or not self.curves:
+            return
+        d2l.use_svg_display()
+        styles = {'train': dict(color='C0', linestyle='-'),
+                  'val': dict(color='C1', linestyle='--', marker='.')}
+        fig = matplotlib.figure.Figure(figsize=(3.2 * len(self.curves), 2.4),
+                                       layout='constrained')
+        panels = fig.subplots(1, len(self.curves), squeeze=False)[0]
+        for axes, (metric, splits) in zip(panels, self.curves.items()):
+            for split, (xs, ys) in splits.items():
+                axes.plot(xs, ys, label=split, **styles.get(split, {}))
+            axes.set_xlabel(self.xlabel)
+            axes.set_ylabel(metric)
+            if self.xlim is not None:
+                axes.set_xlim(self.xlim)
+            axes.set_yscale(self.yscale if metric == 'loss' else 'linear')
+            axes.grid(alpha=0.3)
+            axes.legend()
+        if self.handle is None:
+            self.handle = display.display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        self.drawn_at = time.perf_counter()
 
 
 # Defined in :numref:`subsec_oo_module`
 class Module(nnx.Module, HyperParameters):
-    """Base class of the book's models."""
-    def __init__(self, plot_train_per_epoch=2, plot_valid_per_epoch=1):
-        self.save_hyperparameters()
-        self.board = ProgressBoard()
-
-    def loss(self, y_hat, y):
-        raise NotImplementedError
-
+    """Base class of the book's models: network, loss and optimizer."""
     def __call__(self, *args):
         return self.forward(*args)
 
     def forward(self, X):
-        """Outputs of the model; by default those of the network `self.net`."""
+        """The outputs for the inputs X; by default those of `self.net`."""
         return self.net(X)
+
+    def loss(self, y_hat, y):
+        raise NotImplementedError
 
     # Defined in :numref:`subsec_oo_module`
     def training_step(self, batch):
         """The loss on one training minibatch `batch` = (inputs..., labels)."""
-        return self.loss(self(*batch[:-1]), batch[-1])
+        inputs, labels = batch[:-1], batch[-1]
+        return self.loss(self(*inputs), labels)
 
     # Defined in :numref:`subsec_oo_module`
     def validation_step(self, batch):
-        """Plot the loss on one validation minibatch."""
-        self.plot('loss', self.loss(self(*batch[:-1]), batch[-1]), train=False)
+        """The metrics of one validation minibatch, as a dictionary."""
+        inputs, labels = batch[:-1], batch[-1]
+        return {'loss': self.loss(self(*inputs), labels)}
 
     # Defined in :numref:`subsec_oo_module`
     def configure_optimizers(self):
         raise NotImplementedError
-
-    # Defined in :numref:`subsec_oo_module`
-    def plot(self, key, value, train):
-        """Add `value` to the curve 'train_<key>' or 'val_<key>' of the progress board."""
-        trainer = self.trainer
-        if train:
-            epochs_done = trainer.train_batch_idx / trainer.num_train_batches
-            per_point = trainer.num_train_batches / self.plot_train_per_epoch
-        else:
-            epochs_done = trainer.epoch + 1
-            per_point = trainer.num_val_batches / self.plot_valid_per_epoch
-        self.board.xlabel = 'epoch'
-        self.board.draw(epochs_done, d2l.to_numpy(value),
-                        ('train_' if train else 'val_') + key, every_n=max(1, round(per_point)))
 
 
 # Defined in :numref:`subsec_oo_data`
 class DataModule(HyperParameters):
     """Base class of the book's data sets."""
     def get_dataloader(self, train):
-        """An iterable of minibatches: of the training set if `train`, else of the validation set."""
+        """Minibatches for training if `train`, else for validation."""
         raise NotImplementedError
 
     def train_dataloader(self):
@@ -341,60 +326,115 @@ class DataModule(HyperParameters):
 
 
 # Defined in :numref:`subsec_oo_trainer`
+def default_device():
+    """The first GPU if there is one, otherwise the CPU."""
+    return jax.devices()[0]  # JAX lists accelerators first, if it has any
+
+
+# Defined in :numref:`subsec_oo_trainer`
 class Trainer(HyperParameters):
-    """Fit a d2l.Module to a d2l.DataModule with minibatch gradient steps."""
-    def __init__(self, max_epochs, gradient_clip_val=0):
+    """Fit a d2l.Module to a d2l.DataModule, keeping a history of metrics."""
+    def __init__(self, max_epochs, device=None, patience=None,
+                 gradient_clip_val=0, plot=True):
         self.save_hyperparameters()
-
-    def prepare_data(self, data):
-        self.train_dataloader = data.train_dataloader()
-        self.val_dataloader = data.val_dataloader()
-        self.num_train_batches = len(self.train_dataloader)
-        self.num_val_batches = (len(self.val_dataloader)
-                                if self.val_dataloader is not None else 0)
-
-    def prepare_model(self, model):
-        model.trainer = self
-        model.board.xlim = [0, self.max_epochs]
-        self.model = model
+        if device is None:
+            self.device = default_device()
+        self.board = ProgressBoard(xlim=(0, max_epochs), display=plot)
+        self.history = {}
 
     def fit(self, model, data):
-        """Train `model` on `data` for `max_epochs` epochs, plotting its losses."""
-        self.prepare_data(data)
-        self.prepare_model(model)
-        self.prepare_optimizer(model)
-        self.epoch = self.train_batch_idx = self.val_batch_idx = 0
-        for self.epoch in range(self.max_epochs):
-            self.fit_epoch()
-        model.board.show()
+        """Train `model` on `data` for at most `max_epochs` epochs."""
+        self.prepare(model)
+        train_loader = data.train_dataloader()
+        val_loader = data.val_dataloader()
+        self.history = {'train_loss': []}
+        for epoch in range(self.max_epochs):
+            train_loss = self.train_epoch(train_loader, epoch)
+            self.history['train_loss'].append(train_loss)
+            if val_loader is not None:
+                for name, value in self.evaluate(val_loader).items():
+                    self.history.setdefault('val_' + name, []).append(value)
+                    self.board.add(name, 'val', epoch + 1, value)
+            if self.should_stop():
+                break
+        self.board.draw()
+        self.report()
 
     # Defined in :numref:`subsec_oo_trainer`
-    def prepare_optimizer(self, model):
+    def train_epoch(self, loader, epoch):
+        """A gradient step on each minibatch of `loader`; returns the mean loss."""
+        num_batches = len(loader)
+        points = min(num_batches, max(1, round(60 / self.max_epochs)))
+        whole_epoch = d2l.Accumulator(2)  # sum of losses, number of examples
+        stretch = d2l.Accumulator(2)      # the same since the last plotted point
+        for i, batch in enumerate(loader):
+            n = batch[-1].shape[0]
+            loss = float(d2l.to_numpy(self.gradient_step(batch)))
+            whole_epoch.add(loss * n, n)
+            stretch.add(loss * n, n)
+            if (i + 1) * points // num_batches > i * points // num_batches:
+                x = epoch + (i + 1) / num_batches
+                self.board.add('loss', 'train', x, stretch[0] / stretch[1])
+                stretch.reset()
+        return whole_epoch[0] / whole_epoch[1]
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def evaluate(self, loader):
+        """Each metric of `validation_step`, averaged over all of `loader`."""
+        sums, count = {}, 0
+        for batch in loader:
+            n = batch[-1].shape[0]
+            for name, value in self.evaluate_batch(batch).items():
+                sums[name] = sums.get(name, 0.0) + float(d2l.to_numpy(value)) * n
+            count += n
+        return {name: total / count for name, total in sums.items()}
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def should_stop(self):
+        """True once `patience` epochs passed without a lower validation loss."""
+        losses = self.history.get('val_loss', [])
+        if self.patience is None or not losses:
+            return False
+        epochs_since_best = len(losses) - 1 - losses.index(min(losses))
+        return epochs_since_best >= self.patience
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def report(self):
+        """Display the final metrics as data for tools, not shown on the page."""
+        from IPython.display import display
+        final = {'epochs': len(self.history['train_loss'])}
+        final.update({name: values[-1] for name, values in self.history.items()})
+        display({'application/vnd.d2l.metrics+json': final}, raw=True)
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def prepare(self, model):
+        """Put `model` on the device and create its optimizer."""
+        nnx.update(model, jax.device_put(nnx.state(model), self.device))
         transform = model.configure_optimizers()
         if self.gradient_clip_val > 0:
-            transform = optax.chain(optax.clip_by_global_norm(self.gradient_clip_val), transform)
-        self.optim = nnx.Optimizer(model, transform, wrt=nnx.Param)
+            transform = optax.chain(
+                optax.clip_by_global_norm(self.gradient_clip_val), transform)
+        self.model = model
+        self.optimizer = nnx.Optimizer(model, transform, wrt=nnx.Param)
 
     # Defined in :numref:`subsec_oo_trainer`
-    def fit_epoch(self):
-        """One pass over the training data, then one over the validation data."""
+    def gradient_step(self, batch):
+        """Update the parameters on one minibatch; return its loss."""
         self.model.train()
-        for batch in self.train_dataloader:
-            loss = train_step(self.model, self.optim, batch)
-            self.train_batch_idx += 1
-            self.model.plot('loss', loss, train=True)
-        if self.val_dataloader is None:
-            return
+        batch = jax.device_put(tuple(batch), self.device)
+        return compiled_step(self.model, self.optimizer, batch)
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def evaluate_batch(self, batch):
+        """The metrics of one validation minibatch."""
         self.model.eval()
-        for batch in self.val_dataloader:
-            self.model.validation_step(batch)
-            self.val_batch_idx += 1
+        return self.model.validation_step(jax.device_put(tuple(batch), self.device))
 
 
 # Defined in :numref:`subsec_oo_trainer`
 @nnx.jit
-def train_step(model, optimizer, batch):
-    """One compiled gradient step of `model` on `batch`; returns the loss."""
+def compiled_step(model, optimizer, batch):
+    """A gradient step of `model` on `batch`, compiled; returns the loss."""
     loss, grads = nnx.value_and_grad(lambda m: m.training_step(batch))(model)
     optimizer.update(model, grads)
     return loss
@@ -633,10 +673,10 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
 class Classifier(d2l.Module):
     """Base class of classification models."""
     def validation_step(self, batch):
-        """Plot the loss and the accuracy on one validation minibatch."""
+        """The loss and the accuracy on one validation minibatch."""
         Y_hat = self(*batch[:-1])
-        self.plot('loss', self.loss(Y_hat, batch[-1]), train=False)
-        self.plot('acc', self.accuracy(Y_hat, batch[-1]), train=False)
+        return {'loss': self.loss(Y_hat, batch[-1]),
+                'acc': self.accuracy(Y_hat, batch[-1])}
 
     # Defined in :numref:`subsec_classifier_class`
     def configure_optimizers(self):
@@ -711,10 +751,13 @@ class MLP(d2l.Classifier):
     def __init__(self, num_inputs, num_outputs, num_hiddens, lr, *, rngs):
         super().__init__()
         self.save_hyperparameters(ignore=['rngs'])
+        normal, zeros = nnx.initializers.normal(0.01), nnx.initializers.zeros
         self.net = nnx.Sequential(
             lambda X: X.reshape((X.shape[0], -1)),
-            nnx.Linear(num_inputs, num_hiddens, rngs=rngs), nnx.relu,
-            nnx.Linear(num_hiddens, num_outputs, rngs=rngs))
+            nnx.Linear(num_inputs, num_hiddens, kernel_init=normal,
+                       bias_init=zeros, rngs=rngs), nnx.relu,
+            nnx.Linear(num_hiddens, num_outputs, kernel_init=normal,
+                       bias_init=zeros, rngs=rngs))
 
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, exactly as for softmax regression."""
@@ -800,8 +843,8 @@ def k_fold(data, k, make_model, max_epochs):
         data.use_rows(numpy.concatenate(folds[:i] + folds[i + 1:]), folds[i])
         d2l.set_seed(i)
         model = make_model(seed=i)
-        model.board.display = False  # no live plots for the k runs
-        d2l.Trainer(max_epochs=max_epochs).fit(model, data)
+        trainer = d2l.Trainer(max_epochs=max_epochs, plot=False)  # no plots
+        trainer.fit(model, data)
         scores.append(log_rmse(model, *data.val))
     return sum(scores) / k
 
