@@ -51,13 +51,26 @@ def _document_settings(book: Book) -> dict:
     }
 
 
+def _without_code(book: Book, fw: str) -> list[str]:
+    """Outnames of the pages whose notebook for ``fw`` has no code cell."""
+    out = []
+    for page in [book.root_page] + book.ordered_pages():
+        path = book.build.notebook(fw, page.outname)
+        if path.is_file() and not notebook_meta(json.loads(path.read_text())).get("has_code"):
+            out.append(page.outname)
+    return out
+
+
 def _execution_settings(book: Book, fw: str, failed: tuple[str, ...]) -> dict:
     """myst-nb only reads the cache that planning filled (from the freeze or the execute stage);
     rendering refuses to start while a page lacks outputs, so nothing is executed here."""
     return {
         "nb_execution_mode": "cache",
         "nb_execution_cache_path": str(execute.cache_path(book, fw)),
-        "nb_execution_excludepatterns": [f"{o}.ipynb" for o in failed],
+        # a notebook without code for this framework has nothing to run: myst-nb must not
+        # start a kernel for it (a framework with nothing to execute may have no environment)
+        "nb_execution_excludepatterns": [f"{o}.ipynb" for o in
+                                         sorted(set(failed) | set(_without_code(book, fw)))],
         "nb_execution_timeout": book.config.execute.timeout,
         "nb_execution_raise_on_error": True,
         "nb_execution_show_tb": True,
