@@ -45,7 +45,7 @@ def page_problems(p: dialect.ParsedPage, frameworks: list[str]) -> list[BookErro
             continue
         for i, line in enumerate(c.source.split("\n")):
             m = dialect.SELECTED.match(line)
-            for name in dialect._selected_names(m.group("args")) if m else []:
+            for name in dialect.selected_names(m.group("args")) if m else []:
                 if name not in frameworks:
                     where = c.line_map[i] if i < len(c.line_map) else c.line
                     errors.append(BookError(f"tab.selected: unknown framework '{name}'",

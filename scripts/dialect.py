@@ -648,7 +648,7 @@ SELECTED = re.compile(r"^(?P<indent>\s*)(?P<kw>if|elif)\s+tab\.selected\((?P<arg
 ELSE = re.compile(r"^(?P<indent>\s*)else\s*:\s*$")
 
 
-def _selected_names(args: str) -> list[str]:
+def selected_names(args: str) -> list[str]:
     return [a.strip().strip("'\"") for a in args.split(",") if a.strip()]
 
 
@@ -670,9 +670,9 @@ def resolve_tab_selected(source: str, framework: str) -> str:
         while i < len(lines):
             ms, me = SELECTED.match(lines[i]), ELSE.match(lines[i])
             if first:
-                matches = framework in _selected_names(ms.group("args"))
+                matches = framework in selected_names(ms.group("args"))
             elif ms and ms.group("kw") == "elif" and ms.group("indent") == indent:
-                matches = framework in _selected_names(ms.group("args"))
+                matches = framework in selected_names(ms.group("args"))
             elif me and me.group("indent") == indent:
                 matches = True
             else:

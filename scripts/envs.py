@@ -189,13 +189,6 @@ def book_kernels(book, frameworks: list[str]) -> dict[str, str]:
     return changes
 
 
-def missing_venvs(frameworks: list[str]) -> list[str]:
-    """Frameworks without an interpreter to run their kernel."""
-    return [fw for fw in frameworks
-            if not os.environ.get(f"D2L_PYTHON_{fw.upper()}")
-            and not (REPO / ".venvs" / fw / "bin" / "python").exists()]
-
-
 def missing_apt_packages(packages: list[str]) -> list[str]:
     missing = []
     for pkg in packages:

@@ -18,6 +18,7 @@ the key changes when, and only when, a dependency does.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import re
@@ -78,10 +79,25 @@ class Library:
         return sorted(seen)
 
 
-def _pins(requirements: Path) -> dict[str, str]:
+@functools.lru_cache(maxsize=16)
+def _requirements(path: str, mtime_ns: int) -> tuple[str, dict[str, str]]:
+    """(hash, pins) of a requirements file, read once per version of it."""
+    data = Path(path).read_bytes()
+    return _sha(data), _pins(data.decode())
+
+
+def requirements_of(requirements: Path) -> tuple[str, dict[str, str]]:
+    """(hash, ``{package: requirement line}``) of a pinned requirements file; ``("missing",
+    {})`` when there is none."""
+    if not requirements.is_file():
+        return "missing", {}
+    return _requirements(str(requirements), requirements.stat().st_mtime_ns)
+
+
+def _pins(text: str) -> dict[str, str]:
     """``{package: requirement line}`` of a pinned requirements file (comments dropped)."""
     pins = {}
-    for line in requirements.read_text().splitlines():
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             name = re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower().replace("_", "-")
@@ -105,8 +121,7 @@ def manifest(code: str, library: Library, requirements: Path, front_matter: dict
     return {
         "library": {"header": _sha(library.header)[:16],
                     "defs": {n: _sha(library.defs[n])[:16] for n in used}},
-        "requirements": {"file": requirements.name,
-                         "pins": _pins(requirements) if requirements.is_file() else {}},
+        "requirements": {"file": requirements.name, "pins": requirements_of(requirements)[1]},
         "data": {n: _sha(library.data_hub[n])[:16] for n in data_names},
         "files": files,
         "front_matter": _sha(json.dumps(front_matter, sort_keys=True, default=str))[:16],
@@ -119,10 +134,15 @@ def compute(code: str, library: Library, requirements: Path, front_matter: dict,
     """The fingerprint of a notebook whose code cells are ``code``: a short hash of each kind
     of dependency of its :func:`manifest` and one of them all."""
     m = manifest(code, library, requirements, front_matter, book_root, kernel_env)
+    return from_manifest(m, library, requirements, bool(kernel_env))
+
+
+def from_manifest(m: dict, library: Library, requirements: Path, kernel_env: bool = True) -> dict:
+    """:func:`compute` from a :func:`manifest` already made."""
     used = list(m["library"]["defs"])
     lib_hash = _sha(library.header + "\0" + "\0".join(f"{n}\0{library.defs[n]}" for n in used))
     data_hash = _sha("\0".join(library.data_hub[n] for n in m["data"]))
-    req_hash = _sha(requirements.read_bytes()) if requirements.is_file() else "missing"
+    req_hash = requirements_of(requirements)[0]
     files_hash = _sha("\0".join(f"{rel}\0{h}" for rel, h in m["files"].items()))
     parts = {"library": lib_hash[:16], "requirements": req_hash[:16], "data": data_hash[:16],
              "files": files_hash[:16], "front_matter": m["front_matter"]}

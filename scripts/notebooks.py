@@ -310,10 +310,10 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
             nb = build_notebook(book, page, parsed[page.docname], fw, unnumbered)
             code = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "code")
             if code:
-                deps = (code, lib, requirements, parsed[page.docname].meta, book.root,
-                        envs.kernel_identity())
-                fingerprint.stamp(nb, fingerprint.compute(*deps))
-                nb["metadata"][NOTEBOOK_META_KEY]["deps"] = fingerprint.manifest(*deps)
+                deps = fingerprint.manifest(code, lib, requirements, parsed[page.docname].meta,
+                                            book.root, envs.kernel_identity())
+                fingerprint.stamp(nb, fingerprint.from_manifest(deps, lib, requirements))
+                nb["metadata"][NOTEBOOK_META_KEY]["deps"] = deps
             path = book.build.notebook(fw, page.outname)
             expected.add(path)
             if write_if_changed(path, notebook_json(nb)):

@@ -183,11 +183,28 @@ class Corrupt(Exception):
     """A frozen entry that cannot be trusted (unreadable, or not what its checksum says)."""
 
 
+#: Entries already read and verified in this process, by path, with the file's stamp: planning,
+#: status and the execution report all read the same entries.
+_READ: dict[Path, tuple[tuple[int, int], Frozen]] = {}
+
+
 def read(book: Book, fw: str, page: Page) -> Frozen | None:
     """The verified entry of ``page`` (``None`` when there is none); raises :class:`Corrupt`."""
     path = entry_path(book, fw, page)
-    if not path.is_file():
+    try:
+        st = path.stat()
+    except OSError:
         return None
+    stamp = (st.st_mtime_ns, st.st_size)
+    known = _READ.get(path)
+    if known and known[0] == stamp:
+        return known[1]
+    frozen = _read(book, path)
+    _READ[path] = (stamp, frozen)
+    return frozen
+
+
+def _read(book: Book, path: Path) -> Frozen:
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
         files = {}
