@@ -779,48 +779,71 @@ def split_ames(data, test_fraction=0.2, seed=0):
 
 
 # Defined in :numref:`subsec_house_prices_preprocessing`
-def preprocess_ames(train, test):
-    """Turn the raw training and test sales into float32 feature tables (same columns)."""
-    features = pd.concat([train, test]).drop(columns=['rownames', 'Sale_Price'])
-    numeric = features.columns[features.dtypes != 'object']
-    part = features.iloc[:len(train)]
-    skewed = [c for c in numeric if part[c].min() >= 0 and part[c].skew() > 1]
-    features[skewed] = numpy.log1p(features[skewed])
-    part = features.iloc[:len(train)]
-    features[numeric] = (features[numeric] - part[numeric].mean()) / part[numeric].std()
-    features[numeric] = features[numeric].fillna(0)
-    features = pd.get_dummies(features, dummy_na=True, dtype='float32')
-    features = features.astype('float32')
-    return features.iloc[:len(train)], features.iloc[len(train):]
+class AmesFeatures:
+    """Preprocessing of Ames sales whose statistics come from the rows it was fitted on."""
+    def fit(self, sales):
+        """Learn skewed columns, means, standard deviations and categories from `sales`."""
+        attributes = sales.drop(columns=['rownames', 'Sale_Price'])
+        is_numeric = attributes.dtypes != 'object'
+        self.numeric = list(attributes.columns[is_numeric])
+        self.skewed = [c for c in self.numeric
+                       if attributes[c].min() >= 0 and attributes[c].skew() > 1]
+        logged = self.log_skewed(attributes)
+        self.mean = logged[self.numeric].mean()
+        self.std = logged[self.numeric].std().replace(0, 1)  # constant columns stay 0
+        self.categories = {c: sorted(attributes[c].dropna().unique())
+                           for c in attributes.columns[~is_numeric]}
+        return self
+
+    def log_skewed(self, attributes):
+        logged = attributes.copy()
+        logged[self.skewed] = numpy.log1p(logged[self.skewed])
+        return logged
+
+    def transform(self, sales):
+        """A float32 array with one row per sale and the same columns whatever the rows."""
+        attributes = self.log_skewed(sales.drop(columns=['rownames', 'Sale_Price']))
+        parts = [((attributes[self.numeric] - self.mean) / self.std).fillna(0)]
+        for column, known in self.categories.items():
+            values = pd.Categorical(attributes[column], categories=known)  # unseen -> missing
+            parts.append(pd.get_dummies(pd.Series(values, index=attributes.index),
+                                        prefix=column, dummy_na=True))
+        return pd.concat(parts, axis=1).to_numpy(dtype='float32')
 
 
 # Defined in :numref:`subsec_house_prices_module`
 class AmesHousing(d2l.DataModule):
-    """Ames sales: preprocessed features and centred log prices, with a held-out test part."""
+    """Ames sales split into a training and a held-out test part; folds chosen by `use_rows`."""
     def __init__(self, batch_size=64, test_fraction=0.2, seed=0):
         super().__init__()
         self.save_hyperparameters()
         raw = pd.read_pickle(d2l.download('ames'), compression='xz')
         self.train_raw, self.test_raw = split_ames(raw, test_fraction, seed)
-        train_X, test_X = preprocess_ames(self.train_raw, self.test_raw)
-        log_price = numpy.log(self.train_raw['Sale_Price'].to_numpy(dtype='float32'))
-        self.offset = float(log_price.mean())  # added back to predictions
-        self.features = train_X.to_numpy()
-        self.labels = (log_price - self.offset).reshape(-1, 1)
-        self.test_features = test_X.to_numpy()
-        self.use_rows(numpy.arange(len(self.features)))
+        self.use_rows(numpy.arange(len(self.train_raw)))
 
     def tensor(self, a):
         """A framework tensor holding the NumPy array `a`."""
         return jnp.asarray(a)
 
+    def log_prices(self, sales):
+        """Log prices of `sales` minus the training rows' mean, as a column."""
+        log_price = numpy.log(sales['Sale_Price'].to_numpy(dtype='float32'))
+        return (log_price - self.offset).reshape(-1, 1)
+
     def use_rows(self, train_rows, val_rows=None):
-        """Train on `train_rows` of the training part, validate on `val_rows` (or not at all)."""
-        self.train = (self.tensor(self.features[train_rows]),
-                      self.tensor(self.labels[train_rows]))
+        """Fit the preprocessing on `train_rows` of the training part, then train on them
+        and validate on `val_rows` (or not at all)."""
+        train_sales = self.train_raw.iloc[train_rows]
+        self.features = AmesFeatures().fit(train_sales)
+        self.offset = float(numpy.log(train_sales['Sale_Price'].to_numpy()).mean())
+        self.train = (self.tensor(self.features.transform(train_sales)),
+                      self.tensor(self.log_prices(train_sales)))
+        self.num_features = self.train[0].shape[1]
         self.val = None
         if val_rows is not None:
-            self.val = (self.tensor(self.features[val_rows]), self.tensor(self.labels[val_rows]))
+            val_sales = self.train_raw.iloc[val_rows]
+            self.val = (self.tensor(self.features.transform(val_sales)),
+                        self.tensor(self.log_prices(val_sales)))
 
     def get_dataloader(self, train):
         if train:
@@ -837,7 +860,7 @@ def log_rmse(model, X, y):
 # Defined in :numref:`subsec_house_prices_kfold`
 def k_fold(data, k, make_model, max_epochs):
     """Mean validation log-RMSE of k models, each validated on one of k folds of `data`."""
-    folds = numpy.array_split(numpy.arange(len(data.features)), k)
+    folds = numpy.array_split(numpy.arange(len(data.train_raw)), k)
     scores = []
     for i in range(k):
         data.use_rows(numpy.concatenate(folds[:i] + folds[i + 1:]), folds[i])
