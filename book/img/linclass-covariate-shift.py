@@ -1,5 +1,5 @@
 """Draw linclass-covariate-shift.svg: training and deployment inputs come from different regions,
-while the labelling rule P(y | x) stays the same."""
+while the labeling rule P(y | x) stays the same."""
 import math
 import os
 

@@ -21,7 +21,7 @@ for x, w, fill, stroke, name, use, often in boxes:
     parts.append(f'<text x="{cx}" y="142" font-size="12" text-anchor="middle">{use}</text>')
     parts.append(f'<text x="{cx}" y="160" font-size="11" fill="#4b5563" text-anchor="middle" '
                  f'font-style="italic">{often}</text>')
-parts.append('<text x="20" y="20" font-size="11" fill="#4b5563">all labelled data</text>')
+parts.append('<text x="20" y="20" font-size="11" fill="#4b5563">all labeled data</text>')
 parts.append('</svg>')
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'linclass-holdout.svg')
 with open(out, 'w') as f:

@@ -1,4 +1,4 @@
-"""Draw linreg-capacity.svg: training and generalisation error against model complexity."""
+"""Draw linreg-capacity.svg: training and generalization error against model complexity."""
 import math
 import os
 
@@ -57,7 +57,7 @@ gx, gy = to_px(0.80, gen_error(0.80))
 parts += [f'<text x="{tx:.1f}" y="{ty + 18:.1f}" text-anchor="middle" fill="#1f77b4">'
           'training error</text>',
           f'<text x="{gx - 8:.1f}" y="{gy - 8:.1f}" text-anchor="end" fill="#c2410c">'
-          'generalisation error</text>',
+          'generalization error</text>',
           '</svg>']
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'linreg-capacity.svg')
 with open(out, 'w') as f:
