@@ -2,6 +2,9 @@
 # FRAMEWORKS=pytorch,jax restricts every step to those frameworks.
 PYTHON ?= python3
 TOOLS  := .venvs/tools/bin/python
+TOOLS_READY := .venvs/.tools-ready
+# a stamp without its venv (a cleaned cache) does not count
+$(if $(wildcard $(TOOLS)),,$(shell rm -f $(TOOLS_READY)))
 FRAMEWORKS ?=
 export FRAMEWORKS
 
@@ -15,16 +18,18 @@ help:
 	@echo "finer steps: make envs | notebooks | lib | check | execute | html | pdf | site | clean   (FRAMEWORKS=a,b to restrict)"
 	@echo "publishing: make publish INTO=path/to/gh-pages"
 
-# Sites, then the PDFs when TeX is present, then the versioned site in _build/site/. Pages whose
-# frozen outputs are fresh are not executed, and a framework with nothing to execute needs no
-# environment: on a fresh clone with a fresh freeze only the toolchain's venv is built.
-book: book-envs
-	$(TOOLS) -m scripts lib
-	$(TOOLS) -m scripts execute
-	$(TOOLS) -m scripts html
-	@if command -v xelatex >/dev/null && command -v latexmk >/dev/null; then \
-	  $(TOOLS) -m scripts pdf; else echo "[pdf] skipped: no TeX here (make envs as root installs it)"; fi
-	$(TOOLS) -m scripts site
+# Sites, then the PDFs when TeX is present, then the versioned site in _build/site/, in one
+# process (`python -m scripts book`). Pages whose frozen outputs are fresh are not executed, and a
+# framework with nothing to execute needs no environment: on a fresh clone with a fresh freeze
+# only the toolchain's venv is built. Every step skips what is up to date; when nothing changed,
+# the build stops after comparing one stamp.
+book: $(TOOLS_READY)
+	$(TOOLS) -m scripts book
+
+# The toolchain's venv, rebuilt when its pins or the code that builds it change (or it is gone).
+$(TOOLS_READY): requirements-tools.txt scripts/envs.py
+	$(PYTHON) -m scripts envs --tools-only
+	@touch $@
 
 book-envs:
 	$(PYTHON) -m scripts envs --tools-only

@@ -7,6 +7,7 @@ import importlib
 import sys
 
 COMMANDS = {
+    "book": ("scripts.book", "the whole build (envs, lib, execute, html, pdf, site), skipping what is up to date"),
     "envs": ("scripts.envs", "build the pinned venvs and register the Jupyter kernels"),
     "notebooks": ("scripts.notebooks", "turn book/ into one MyST notebook per framework"),
     "lib": ("scripts.library", "extract #@save code into d2l/<framework>.py (--check: drift)"),

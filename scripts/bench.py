@@ -1,4 +1,10 @@
-"""Benchmark of the execute stage (not a test: it prints ratios measured in one run).
+"""Benchmarks of the build (not tests: they print figures measured in one run).
+
+``python -m scripts bench --build`` measures the whole ``make book`` path (``python -m scripts
+book``: notebooks, execute, html, pdf, site) on a copy of the book with its frozen outputs and an
+empty execution cache, once on one chapter in one framework and once on the whole book in every
+framework, and prints one table: a cold build, a build with nothing changed, one prose edit and
+one code edit. Without ``--build`` it measures the execute stage:
 
 ``python -m scripts bench [--roots tests/fixture .] [--frameworks ...]`` copies each book to a
 temporary folder with an empty execution cache and measures, per book:
@@ -23,11 +29,12 @@ from scripts import envs, execute
 from scripts.config import load_book
 
 COPY = ["book", "d2l", "_config.yml", "_toc.yml", "references.bib"]
+BUILD_COPY = COPY + ["_freeze", "pyproject.toml"]
 
 
-def _copy_book(src: Path, dest: Path) -> Path:
+def _copy_book(src: Path, dest: Path, names=COPY) -> Path:
     dest.mkdir(parents=True)
-    for name in COPY:
+    for name in names + [p.name for p in src.glob("requirements-*.txt")]:
         p = src / name
         if p.is_dir():
             shutil.copytree(p, dest / name, ignore=shutil.ignore_patterns("_build", "__pycache__"))
@@ -75,14 +82,122 @@ def bench(src: Path, fws: list[str], tmp: Path) -> dict:
     return result
 
 
+# --- the whole build -------------------------------------------------------------------------
+
+def _book(root: Path, fws: list[str]) -> dict:
+    """One ``python -m scripts book`` as ``make book`` runs it: wall seconds, each step's
+    seconds, the pages Sphinx re-read, the notebooks executed and their seconds."""
+    import re
+    import subprocess
+    import sys
+    env = dict(os.environ, FRAMEWORKS=",".join(fws))
+    t0 = time.time()
+    r = subprocess.run([sys.executable, "-m", "scripts", "book", "--root", str(root)], env=env,
+                       cwd=str(Path(__file__).resolve().parent.parent), capture_output=True,
+                       text=True)
+    wall = time.time() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"[bench] the build failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    steps = {}
+    m = re.search(r"\[book\] done in [\d.]+ s \((.*)\)", r.stdout)
+    if m:
+        steps = {name: float(sec) for name, sec in re.findall(r"(\w+) ([\d.]+) s", m.group(1))}
+    reread = len(re.findall(r"^reading sources\.\.\. \[", r.stdout, re.M))
+    executed = sum(int(n) for n in re.findall(r"\] \w+: (\d+) executed", r.stdout))
+    from scripts.contracts import load_records
+    from scripts.config import load_book
+    book = load_book(root)
+    ran = [rec.seconds for fw in fws for rec in load_records(book.build.records(fw))
+           if rec.cache == "miss"]
+    return {"wall": wall, "steps": steps, "reread": reread, "executed": executed,
+            "exec_seconds": max(ran) if ran else 0.0, "out": r.stdout}
+
+
+def _edit(root: Path, page: str, code: bool) -> None:
+    """Change one line of ``page``: its first prose paragraph, or its first code cell."""
+    path = root / f"{page}.md"
+    lines = path.read_text().split("\n")
+    if code:
+        i = next(k for k, ln in enumerate(lines) if ln.startswith("```{.python .input}"))
+        lines.insert(i + 1, "_bench_edit = 1")
+    else:
+        in_code = False
+        for k, ln in enumerate(lines):
+            in_code = in_code != ln.startswith("```")
+            if not in_code and ln and ln[0].isalpha() and k > 2:
+                lines[k] = ln + " (edited)"
+                break
+    path.write_text("\n".join(lines))
+
+
+def bench_build(src: Path, fws: list[str], tmp: Path, page: str) -> dict:
+    os.environ["D2L_CACHE_DIR"] = str(tmp / "cache")
+    root = _copy_book(src, tmp / "book", BUILD_COPY)
+    from scripts.config import load_book
+    n_pages = len(load_book(root).ordered_pages()) + 1
+    cold = _book(root, fws)
+    noop = _book(root, fws)
+    _edit(root, page, code=False)
+    prose = _book(root, fws)
+    _edit(root, page, code=True)
+    code = _book(root, fws)
+    return {"pages": n_pages, "cold": cold, "noop": noop, "prose": prose,
+            "code": code}
+
+
+def print_build(rows: list[tuple[str, list[str], dict]]) -> None:
+    def step(r, name):
+        return r["steps"].get(name, 0.0)
+    print("\n| measure | " + " | ".join(f"{label} ({len(fws)} fw)" for label, fws, _ in rows)
+          + " | target |")
+    print("|---|" + "---:|" * len(rows) + "---|")
+    lines = [
+        ("nothing changed: `make book` per framework",
+         lambda fws, r: f"{r['noop']['wall'] / len(fws):.2f} s", "< 1 s"),
+        ("one prose edit: html (pages re-read)",
+         lambda fws, r: f"{step(r['prose'], 'html'):.1f} s ({r['prose']['reread']})", "< 1.5 s"),
+        ("one prose edit: whole `make book`",
+         lambda fws, r: f"{r['prose']['wall']:.1f} s (pdf {step(r['prose'], 'pdf'):.1f} s)", ""),
+        ("one code edit: execution + html",
+         lambda fws, r: f"{step(r['code'], 'execute') + step(r['code'], 'html'):.1f} s "
+                        f"({r['code']['executed']} run, longest {r['code']['exec_seconds']:.1f} s)",
+         "page's time + 1.5 s"),
+        ("one code edit: whole `make book`",
+         lambda fws, r: f"{r['code']['wall']:.1f} s", ""),
+        ("cold html per page and framework",
+         lambda fws, r: f"{step(r['cold'], 'html') / (r['pages'] * len(fws)):.2f} s "
+                        f"({step(r['cold'], 'html'):.1f} s, {r['pages']} pages)", "< 0.3 s"),
+        ("cold `make book` (from the frozen outputs)",
+         lambda fws, r: f"{r['cold']['wall']:.1f} s (pdf {step(r['cold'], 'pdf'):.1f} s, "
+                        f"site {step(r['cold'], 'site'):.1f} s)", ""),
+    ]
+    for label, cell, target in lines:
+        print(f"| {label} | " + " | ".join(cell(fws, r) for _, fws, r in rows) + f" | {target} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts bench", description=__doc__.split("\n")[0])
     p.add_argument("--roots", nargs="+", type=Path, default=[Path("tests/fixture"), Path(".")])
     p.add_argument("--frameworks", default=os.environ.get("FRAMEWORKS", ""))
+    p.add_argument("--build", action="store_true",
+                   help="measure the whole `make book` path instead of the execute stage")
+    p.add_argument("--page", default="book/preliminaries/calculus",
+                   help="with --build: the page whose prose and code are edited")
     args = p.parse_args(argv)
     from scripts.execute.kernels import cpu_model
     print(f"machine: {platform.node()} · {os.cpu_count()} CPUs · {cpu_model()} · "
           f"Python {platform.python_version()}")
+    if args.build:
+        src = Path(".").resolve()
+        fws = load_book(src).select(args.frameworks)
+        rows = []
+        for selected in ([fws[0]], fws) if len(fws) > 1 else ([fws[0]],):
+            with tempfile.TemporaryDirectory(prefix="d2l-bench-") as tmp:
+                print(f"[bench] whole book, {', '.join(selected)} …", flush=True)
+                rows.append((", ".join(selected), selected,
+                             bench_build(src, selected, Path(tmp), args.page)))
+        print_build(rows)
+        return 0
     for src in args.roots:
         src = src.resolve()
         fws = load_book(src).select(args.frameworks)

@@ -12,6 +12,7 @@ live, so no module computes a path inside ``_build/`` on its own.
       pdf/<slug>-<fw>.pdf  the PDFs
       colab/<version>/<fw>/  Colab notebooks
       site/                the versioned site that is published
+      stamps/<step>.json   what each step's last successful run read (scripts/stamps.py)
 """
 from __future__ import annotations
 
@@ -54,6 +55,10 @@ class BuildLayout:
     def site(self) -> Path:
         return self.root / "site"
 
+    def stamp(self, step: str) -> Path:
+        """The stamp of ``step`` (e.g. ``html-pytorch``): see :mod:`scripts.stamps`."""
+        return self.root / "stamps" / f"{step}.json"
+
     def staging(self, name: str) -> Path:
         """A private folder beside the outputs, for building something before it replaces the
         real one."""
@@ -80,3 +85,50 @@ def replace_dir(src: Path, dest: Path, copy: bool = True, ignore=None) -> None:
     os.replace(tmp, dest)
     if old.exists():
         shutil.rmtree(old)
+
+
+def sync_dir(src: Path, dest: Path, ignore=None) -> int:
+    """Make folder ``dest`` a copy of ``src`` by copying only the files whose size or time
+    differ and removing those ``src`` no longer has; return how many files and folders changed.
+
+    Each file is replaced in one step (a copy beside it, then a rename), so a reader never sees a
+    half-written file. A ``dest`` that does not exist yet is created with :func:`replace_dir`."""
+    if not dest.is_dir():
+        replace_dir(src, dest, ignore=ignore)
+        return -1
+    changed = 0
+    wanted: set[Path] = set()
+    for folder, subfolders, names in os.walk(src):
+        folder = Path(folder)
+        rel = folder.relative_to(src)
+        skip = set(ignore(str(folder), subfolders + names)) if ignore else set()
+        subfolders[:] = [d for d in subfolders if d not in skip]
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        wanted.add(dest / rel)
+        for name in names:
+            if name in skip:
+                continue
+            a, b = folder / name, dest / rel / name
+            wanted.add(b)
+            sa = a.stat()
+            try:
+                sb = b.stat()
+                if sb.st_size == sa.st_size and sb.st_mtime_ns == sa.st_mtime_ns:
+                    continue
+            except FileNotFoundError:
+                pass
+            tmp = b.with_name(f".{name}.sync{os.getpid()}")
+            shutil.copy2(a, tmp)
+            os.replace(tmp, b)
+            changed += 1
+    for folder, subfolders, names in os.walk(dest, topdown=False):
+        folder = Path(folder)
+        for name in names:
+            if folder / name not in wanted:
+                (folder / name).unlink()
+                changed += 1
+        if folder not in wanted and folder != dest:
+            folder.rmdir()
+            changed += 1
+    return changed
+

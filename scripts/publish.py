@@ -28,7 +28,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from scripts import cli, dialect
+from scripts import cli, dialect, stamps
 from scripts.config import Book
 from scripts.contracts import NOTEBOOK_META_KEY, notebook_meta
 from scripts.errors import BookError, BookErrors
@@ -257,6 +257,17 @@ def merge_version(version_dir: Path, into: Path) -> list[str]:
 def build_site(book: Book, frameworks: list[str]) -> Path:
     """Assemble ``_build/site/`` with this version; return the version's folder."""
     version = book.version
+    sig = stamps.signature([*(book.build.html(fw) for fw in frameworks),
+                            *(book.build.pdf(book.slug, fw) for fw in frameworks),
+                            *(book.build.src(fw) for fw in frameworks),
+                            book.build.site / version / MARKER, *stamps.toolchain_files()],
+                           book.root, version=version, frameworks=frameworks)
+    stamp = stamps.Stamp(book.build.stamp("site"))
+    if stamp.matches(sig):
+        print(f"[site] version {version} ({', '.join(frameworks)}): up to date -> "
+              f"{book.build.site / 'index.html'}")
+        return book.build.site / version
+    stamp.clear()
     staging = book.build.staging("site")
     if staging.exists():
         shutil.rmtree(staging)
@@ -265,6 +276,9 @@ def build_site(book: Book, frameworks: list[str]) -> Path:
         versions = merge_version(staged, book.build.site)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # the marker was just written: sign what the site was built from, with the new marker
+    sig["files"].update(stamps.signature([book.build.site / version / MARKER], book.root)["files"])
+    stamp.save(sig)
     print(f"[site] version {version} ({', '.join(frameworks)}); published versions: "
           f"{', '.join(versions)} -> {book.build.site / 'index.html'}")
     return book.build.site / version

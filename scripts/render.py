@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from scripts import check, cli, envs, execute, notebooks
+from scripts import check, cli, envs, execute, notebooks, stamps
 from scripts.config import Book
 from scripts.contracts import Record, load_records, notebook_meta
 from scripts.execute import freeze
 from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
-from scripts.paths import replace_dir
+from scripts.paths import replace_dir, sync_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -86,6 +86,7 @@ def _html_settings(book: Book, fw: str) -> dict:
         "html_theme": "sphinx_book_theme",
         "html_title": cfg.title,
         "html_static_path": [],
+        "html_use_index": False,  # the book has no index entries: no empty genindex page
         "templates_path": [],
         "html_context": {"default_mode": "light"},
         "html_theme_options": {
@@ -249,9 +250,18 @@ def extra_files(book: Book, fw: str) -> dict[str, str]:
     return files
 
 
-def publish_dir(src: Path, dest: Path) -> None:
-    """Replace ``dest`` by a copy of ``src`` without Sphinx's bookkeeping files."""
-    replace_dir(src, dest, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
+def publish_dir(src: Path, dest: Path) -> int:
+    """Make ``dest`` a copy of ``src`` without Sphinx's bookkeeping files, copying only the files
+    that changed; return how many did (-1: ``dest`` was created)."""
+    return sync_dir(src, dest, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
+
+
+def _inputs(book: Book, fw: str, builder: str, failed: tuple[str, ...]) -> dict:
+    """What a Sphinx build of ``fw`` reads: its source folder (notebooks, conf.py, assets, the
+    report page), the toolchain and the tools' versions. Outputs come from the execution cache,
+    whose entries are keyed by the notebooks' code, so they are covered by the notebooks."""
+    return stamps.signature([book.build.src(fw), *stamps.toolchain_files()], book.root,
+                            builder=builder, failed=list(failed))
 
 
 def unexecuted(book: Book, fw: str) -> list[str]:
@@ -282,39 +292,93 @@ def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) 
     return {fw: tuple(outnames[s] for s in failed[fw]) for fw in frameworks}
 
 
-def sphinx(book: Book, fw: str, builder: str, out: Path, quiet: bool, failed=()) -> None:
-    """Run Sphinx's ``builder`` on framework ``fw``'s notebooks into ``out``."""
-    src = book.build.src(fw)
-    work = book.build.sphinx(fw)
-    write_if_changed(src / "conf.py", conf_py(book, fw, tuple(failed)))
-    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-d", str(work / "doctrees"),
-           str(src), str(out)]
+def sphinx_command(book: Book, fw: str, builder: str, out: Path, quiet: bool) -> list[str]:
+    """The command that runs Sphinx's ``builder`` on framework ``fw``'s notebooks into ``out``."""
+    cmd = [sys.executable, "-m", "sphinx", "-b", builder,
+           "-d", str(book.build.sphinx(fw) / "doctrees"), str(book.build.src(fw)), str(out)]
     if quiet:
         cmd.insert(3, "-q")
-    r = subprocess.run(cmd, cwd=str(book.root))
+    return cmd
+
+
+def _sphinx_failed(fw: str, builder: str, code: int, src: Path) -> BookError:
+    return BookError(f"Sphinx ({builder}) failed for {fw} (exit {code})",
+                     "read the error above; the previous output was left as it was", path=src)
+
+
+def sphinx(book: Book, fw: str, builder: str, out: Path, quiet: bool, failed=()) -> None:
+    """Run Sphinx's ``builder`` on framework ``fw``'s notebooks into ``out``."""
+    write_if_changed(book.build.src(fw) / "conf.py", conf_py(book, fw, tuple(failed)))
+    r = subprocess.run(sphinx_command(book, fw, builder, out, quiet), cwd=str(book.root))
     if r.returncode != 0:
-        raise BookError(f"Sphinx ({builder}) failed for {fw} (exit {r.returncode})",
-                        "read the error above; the previous output was left as it was", path=src)
+        raise _sphinx_failed(fw, builder, r.returncode, book.build.src(fw))
+
+
+def _render_side_by_side(book: Book, jobs: list[str], quiet: bool, failed: dict) -> dict[str, float]:
+    """Run the HTML builds of ``jobs`` (frameworks), as many at a time as there are CPUs; each
+    one's output is printed when it ends. Returns seconds per framework."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(fw: str) -> tuple[str, float, subprocess.CompletedProcess]:
+        t0 = time.time()
+        r = subprocess.run(sphinx_command(book, fw, "html", book.build.sphinx(fw) / "html", quiet),
+                           cwd=str(book.root), capture_output=True, text=True)
+        return fw, time.time() - t0, r
+
+    for fw in jobs:
+        write_if_changed(book.build.src(fw) / "conf.py", conf_py(book, fw, failed[fw]))
+    times, errors = {}, []
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        for fw, seconds, r in pool.map(run, jobs):
+            sys.stdout.write(r.stdout)
+            sys.stderr.write(r.stderr)
+            if r.returncode != 0:
+                errors.append(_sphinx_failed(fw, "html", r.returncode, book.build.src(fw)))
+            times[fw] = seconds
+    if errors:
+        raise BookErrors(errors)
+    return times
 
 
 def build_html(book: Book, frameworks: list[str], quiet: bool = False,
                keep_going: bool = False) -> dict[str, float]:
     """Check, prebuild and render from the execution cache; return seconds per framework.
 
-    Strict by default: a page without a successful cache entry is an error. With ``keep_going``
-    (preview builds) such pages render without outputs under an error banner.
+    A framework whose Sphinx inputs are those of its last successful build is not rendered
+    again, and only the files that changed are copied into ``_build/html/<fw>/``; several
+    frameworks render side by side. Strict by default: a page without a successful cache entry
+    is an error. With ``keep_going`` (preview builds) such pages render without outputs under an
+    error banner.
     """
     failed = prepare_render(book, frameworks, keep_going)
-    times = {}
+    times, jobs, sigs = {}, [], {}
     for fw in frameworks:
+        write_if_changed(book.build.src(fw) / "conf.py", conf_py(book, fw, failed[fw]))
+        sigs[fw] = _inputs(book, fw, "html", failed[fw])
+        stamp = stamps.Stamp(book.build.stamp(f"html-{fw}"))
+        if stamp.matches(sigs[fw]) and (book.build.html(fw) / "index.html").is_file():
+            print(f"[html] {fw}: up to date -> {book.build.html(fw) / 'index.html'}", flush=True)
+            times[fw] = 0.0
+            continue
+        stamp.clear()
+        jobs.append(fw)
+    if not jobs:
+        return times
+    print(f"[html] rendering {', '.join(jobs)} …", flush=True)
+    if len(jobs) == 1:
         t0 = time.time()
-        print(f"[html] {fw}: rendering …", flush=True)
-        work = book.build.sphinx(fw)
-        sphinx(book, fw, "html", work / "html", quiet, failed[fw])
-        publish_dir(work / "html", book.build.html(fw))
-        times[fw] = time.time() - t0
-        print(f"[html] {fw}: done in {times[fw]:.1f} s -> {book.build.html(fw) / 'index.html'}",
-              flush=True)
+        sphinx(book, jobs[0], "html", book.build.sphinx(jobs[0]) / "html", quiet, failed[jobs[0]])
+        rendered = {jobs[0]: time.time() - t0}
+    else:
+        rendered = _render_side_by_side(book, jobs, quiet, failed)
+    for fw in jobs:
+        t0 = time.time()
+        changed = publish_dir(book.build.sphinx(fw) / "html", book.build.html(fw))
+        stamps.Stamp(book.build.stamp(f"html-{fw}")).save(sigs[fw])
+        times[fw] = rendered[fw] + time.time() - t0
+        what = "new site" if changed < 0 else f"{changed} file(s) updated"
+        print(f"[html] {fw}: done in {times[fw]:.1f} s ({what}) -> "
+              f"{book.build.html(fw) / 'index.html'}", flush=True)
     return times
 
 
@@ -365,8 +429,17 @@ def build_pdf(book: Book, frameworks: list[str], quiet: bool = True) -> dict[str
     for fw in frameworks:
         t0 = time.time()
         latex = book.build.sphinx(fw) / "latex"
-        if latex.exists():
-            shutil.rmtree(latex)
+        dest = book.build.pdf(book.slug, fw)
+        write_if_changed(book.build.src(fw) / "conf.py", conf_py(book, fw, failed[fw]))
+        sig = _inputs(book, fw, "latex", failed[fw])
+        stamp = stamps.Stamp(book.build.stamp(f"pdf-{fw}"))
+        if stamp.matches(sig) and dest.is_file():
+            print(f"[pdf] {fw}: up to date -> {dest}", flush=True)
+            out[fw] = dest
+            continue
+        stamp.clear()
+        # the LaTeX folder is kept: Sphinx re-reads only changed pages, and latexmk reruns
+        # xelatex only as often as the changed .tex needs
         print(f"[pdf] {fw}: LaTeX …", flush=True)
         sphinx(book, fw, "latex", latex, quiet, failed[fw])
         name = f"{book.slug}-{fw}"
@@ -385,11 +458,11 @@ def build_pdf(book: Book, frameworks: list[str], quiet: bool = True) -> dict[str
                              + r.stdout[-2000:]),
                             f"fix the page; the full log is {latex / (name + '.log')}",
                             path=where)
-        dest = book.build.pdf(book.slug, fw)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_suffix(".pdf.part")
         shutil.copyfile(pdf, tmp)
         os.replace(tmp, dest)
+        stamp.save(sig)
         out[fw] = dest
         print(f"[pdf] {fw}: done in {time.time() - t0:.1f} s -> {dest}", flush=True)
     return out

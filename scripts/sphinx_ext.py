@@ -4,9 +4,40 @@ Loaded by the generated ``conf.py`` of each framework's site.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 HERE = Path(__file__).parent
+
+
+# Themes and extensions add to some settings after ``conf.py`` ran (template and static folders,
+# the theme's ``html_context``, its permalink icon). Sphinx pickles its environment with those
+# additions and, at the next run, compares them with the values ``conf.py`` gives, so it would
+# report "The configuration has changed" on every build. The environment is therefore pickled
+# with the values as they were once the configuration was read, and the additions are put back
+# for writing.
+
+def _remember_config(app, config):
+    app._d2l_config_read = {}
+    for name in config._options:
+        try:
+            app._d2l_config_read[name] = copy.deepcopy(config[name])
+        except Exception:  # a value that cannot be copied cannot be pickled either
+            pass
+
+
+def _pickle_config_as_read(app, env):
+    read = getattr(app, "_d2l_config_read", {})
+    app._d2l_config_added = {name: app.config[name] for name, value in read.items()
+                             if app.config[name] != value}
+    for name in app._d2l_config_added:
+        app.config[name] = copy.deepcopy(read[name])
+
+
+def _restore_config_additions(app, *args):
+    for name, value in getattr(app, "_d2l_config_added", {}).items():
+        app.config[name] = value
+    app._d2l_config_added = {}
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -40,6 +71,10 @@ def setup(app):
     app.add_config_value("d2l_slug", "book", "html")
     app.add_config_value("d2l_colab", {}, "html")
     app.connect("html-page-context", _page_context)
+    app.connect("config-inited", _remember_config, priority=900)
+    app.connect("env-updated", _pickle_config_as_read, priority=900)
+    app.connect("env-check-consistency", _restore_config_additions)
+    app.connect("write-started", _restore_config_additions)
     app.config.templates_path.append(str(HERE / "templates"))
     app.config.html_static_path.append(str(HERE / "static"))
     app.add_css_file("d2l.css")

@@ -8,7 +8,7 @@ from conftest import REPO
 #: A module may import only modules of a lower layer.
 LAYERS = [
     {"errors", "files"},
-    {"paths", "contracts"},
+    {"paths", "contracts", "stamps"},
     {"config"},
     {"cli", "envs", "fingerprint"},
     {"dialect"},
@@ -20,7 +20,7 @@ LAYERS = [
     {"execute"},
     {"render", "sphinx_ext"},
     {"publish", "status"},
-    {"migrate", "bench", "__main__"},
+    {"migrate", "bench", "book", "__main__"},
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

@@ -45,6 +45,7 @@ class Outcome:
     failures: list[Failure]
     executed: int
     frozen: int = 0           # frozen entries written
+    thawed: int = 0           # pages whose outputs came from their frozen entry in this run
 
 
 def _now() -> str:
@@ -84,8 +85,13 @@ class Run:
                 prev = Record.from_dict({"page": t.docname, "source": t.source,
                                          "framework": self.fw, "status": "ok", "cache": "hit",
                                          "seconds": 0.0, **frozen}) if frozen else None
+            # a page found in the local cache keeps where its outputs came from (the freeze, or
+            # an execution here), so records and the execution report stay the same from one
+            # rebuild to the next
+            origin = (prev.cache if t.found == "hit" and prev and prev.cache in ("frozen", "miss")
+                      else t.found)
             self.records[t.docname] = Record(
-                t.docname, t.source, self.fw, "ok", t.found, prev.seconds if prev else 0.0,
+                t.docname, t.source, self.fw, "ok", origin, prev.seconds if prev else 0.0,
                 prev.device if prev else "", (prev and prev.framework_version) or self.fw_version,
                 (prev and prev.python_version) or self.py_version, prev.executed_at if prev else "",
                 cell_seconds=prev.cell_seconds if prev else 0.0)
@@ -163,7 +169,8 @@ class Run:
             freeze.prune(self.book, self.fw)
         if self.export:
             write_export(self.export, self.fw, exported)
-        return Outcome(ordered, self.failures, len(self.futures), self.frozen)
+        return Outcome(ordered, self.failures, len(self.futures), self.frozen,
+                       sum(t.found == "frozen" for t in self.cached))
 
 
 def _progress_bar(fw: str, total: float, position: int):
@@ -248,9 +255,8 @@ def _run(args, book: Book, fws: list[str]) -> int:
                            [x.strip() for x in args.pages.split(",") if x.strip()])
     failures = []
     for fw, out in outcomes.items():
-        hits = sum(r.cache == "hit" for r in out.records)
-        thawed = sum(r.cache == "frozen" for r in out.records)
-        print(f"[execute] {fw}: {out.executed} executed, {hits} cached, {thawed} frozen, "
+        hits = len(out.records) - out.executed - out.thawed
+        print(f"[execute] {fw}: {out.executed} executed, {hits} cached, {out.thawed} frozen, "
               f"{len(out.failures)} failed; {out.frozen} frozen entr"
               f"{'y' if out.frozen == 1 else 'ies'} written", flush=True)
         failures += out.failures
