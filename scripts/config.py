@@ -39,6 +39,10 @@ KNOWN_FRAMEWORKS = {
     "mxnet": ("MXNet", "mxnet", "mxnet", ("mxnet",), False),
     "jax": ("JAX", "jax", "jax", ("jax",), True),
 }
+#: Modules a kernel launched ahead imports while it waits for its notebook (import time hidden
+#: behind the notebook before it; they change no state a page can see).
+PRELOAD = {"pytorch": ("torch",), "tensorflow": ("tensorflow",), "mxnet": ("mxnet",),
+           "jax": ("jax", "flax.nnx", "optax")}
 
 
 class FrameworkSpec(_Strict):
@@ -280,6 +284,7 @@ class Framework:
     requirements: str            # requirements-pytorch.txt
     gpu: bool = True             # can run on an NVIDIA GPU here
     packages: tuple[str, ...] = ()   # distributions whose version is the framework's version
+    preload: tuple[str, ...] = ()    # modules imported ahead by a waiting kernel
 
 
 @dataclass(frozen=True)
@@ -410,7 +415,8 @@ def _framework(name: str, spec: FrameworkSpec | None) -> Framework:
                      extra=spec.extra or (extra if spec.module is None else module),
                      kernel=spec.kernel or f"d2l-{name}",
                      requirements=spec.requirements or f"requirements-{name}.txt",
-                     gpu=gpu if spec.gpu is None else spec.gpu, packages=packages)
+                     gpu=gpu if spec.gpu is None else spec.gpu, packages=packages,
+                     preload=PRELOAD.get(name, ()))
 
 
 def read_config(path: Path) -> tuple[BookConfig, dict[str, Framework], str]:
