@@ -271,12 +271,38 @@ def unexecuted(book: Book, fw: str) -> list[str]:
     return [t.source for t in todo]
 
 
+#: The last preparation in this process: (what it read and wrote, its result). ``book`` renders
+#: the sites and then the PDFs from the same notebooks, which are checked and written once.
+_PREPARED: dict[tuple, tuple[dict, dict]] = {}
+
+
+def _prepared_inputs(book: Book, frameworks: list[str]) -> dict:
+    root = book.root
+    return stamps.signature(
+        [root / "book", root / "d2l", root / "_freeze", root / "_config.yml", root / "_toc.yml",
+         *(root / b for b in book.config.bibtex_bibfiles), *root.glob("requirements-*.txt"),
+         *(book.build.records(fw) for fw in frameworks),
+         *(book.build.src(fw) for fw in frameworks)],
+        root, version=book.version)
+
+
 def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) -> dict[str, tuple[str, ...]]:
     """Check the book, write its notebooks and kernels, and make sure every page was executed.
 
     Returns, per framework, the outnames of pages without a successful execution (only with
-    ``keep_going``; otherwise such pages are an error).
+    ``keep_going``; otherwise such pages are an error). A second call in the same process with
+    nothing changed returns the first one's result.
     """
+    key = (str(book.root), tuple(frameworks), keep_going)
+    if key in _PREPARED and _PREPARED[key][0] == _prepared_inputs(book, frameworks):
+        return _PREPARED[key][1]
+    failed = _prepare_render(book, frameworks, keep_going)
+    _PREPARED.clear()
+    _PREPARED[key] = (_prepared_inputs(book, frameworks), failed)
+    return failed
+
+
+def _prepare_render(book: Book, frameworks: list[str], keep_going: bool) -> dict[str, tuple[str, ...]]:
     errors, parsed = check.check_book(book)
     if errors:
         raise BookErrors(errors)
