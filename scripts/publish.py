@@ -135,6 +135,13 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
     pages = list({p.outname: p for p in [book.root_page] + book.ordered_pages()}.values())
     for fw in frameworks:
         dest = book.build.colab(version) / fw
+        sig = stamps.signature([book.build.src(fw), *stamps.toolchain_files()], book.root,
+                               version=version)
+        stamp = stamps.Stamp(book.build.stamp(f"colab-{fw}-{version}"))
+        if stamp.matches(sig) and dest.is_dir():      # the same notebooks as last time
+            out[fw] = [dest / f"{p.outname}.ipynb" for p in pages]
+            continue
+        stamp.clear()
         tmp = dest.with_name(f".{fw}.build")
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -155,6 +162,7 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
             shutil.rmtree(tmp, ignore_errors=True)
             continue
         replace_dir(tmp, dest, copy=False)
+        stamp.save(sig)
         out[fw] = written
     if errors:
         raise BookErrors(errors)
@@ -173,7 +181,7 @@ def stage_version(book: Book, frameworks: list[str], version: str, staging: Path
     colab = build_colab(book, frameworks, version)
     root = staging / version
     for fw in frameworks:
-        shutil.copytree(book.build.html(fw), root / fw,
+        shutil.copytree(book.build.html(fw), root / fw, copy_function=link_or_copy,
                         ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
         pdf = book.build.pdf(book.slug, fw)
         if pdf.is_file():
@@ -189,6 +197,15 @@ def stage_version(book: Book, frameworks: list[str], version: str, staging: Path
         "version": version, "frameworks": frameworks, "default": book.default_framework,
         "title": book.title}, indent=1) + "\n")
     return root
+
+
+def link_or_copy(src: str, dst: str) -> None:
+    """A hard link to ``src`` (no data copied), else a copy. Safe for the local site: the files
+    it links to are only ever replaced (a new file renamed over the old), never rewritten."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def versions_in(tree: Path) -> list[str]:
@@ -213,10 +230,12 @@ def root_page(default_fw: str, title: str) -> str:
             f'<body><p><a href="{target}">{title}</a></p></body></html>\n')
 
 
-def merge_version(version_dir: Path, into: Path) -> list[str]:
+def merge_version(version_dir: Path, into: Path, link: bool = False) -> list[str]:
     """Merge one staged version folder into the published tree ``into``; return the versions
     now published. All new content is prepared beside the tree first and then moved in with
-    renames; if a step fails, what was moved is put back, so ``into`` stays as it was."""
+    renames; if a step fails, what was moved is put back, so ``into`` stays as it was.
+    ``link``: hard-link the files instead of copying them (the local ``_build/site``)."""
+    copy = link_or_copy if link else shutil.copy2
     meta = json.loads((version_dir / MARKER).read_text())
     version = meta["version"]
     into.mkdir(parents=True, exist_ok=True)
@@ -227,10 +246,10 @@ def merge_version(version_dir: Path, into: Path) -> list[str]:
     new.mkdir(parents=True)
     old.mkdir()
     try:
-        shutil.copytree(version_dir, new / version)
+        shutil.copytree(version_dir, new / version, copy_function=copy)
         versions = sorted(set(versions_in(into)) | {version}, key=version_key, reverse=True)
         if versions[0] == version:
-            shutil.copytree(version_dir, new / "latest")
+            shutil.copytree(version_dir, new / "latest", copy_function=copy)
         (new / "switcher.json").write_text(json.dumps(switcher(versions), indent=1) + "\n")
         newest = json.loads(((new if versions[0] == version else into) / versions[0] / MARKER)
                             .read_text())
@@ -273,7 +292,7 @@ def build_site(book: Book, frameworks: list[str]) -> Path:
         shutil.rmtree(staging)
     try:
         staged = stage_version(book, frameworks, version, staging)
-        versions = merge_version(staged, book.build.site)
+        versions = merge_version(staged, book.build.site, link=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     # the marker was just written: sign what the site was built from, with the new marker
