@@ -8,13 +8,14 @@ $(if $(wildcard $(TOOLS)),,$(shell rm -f $(TOOLS_READY)))
 FRAMEWORKS ?=
 export FRAMEWORKS
 
-.PHONY: book book-envs envs notebooks lib check execute freeze status html pdf site publish test clean help
+.PHONY: book book-envs envs notebooks lib check execute freeze status html preview pdf site publish test clean help
 
 help:
 	@echo "make book    set up what is needed and build every framework's site and PDF from the frozen outputs"
 	@echo "make test    set up what the tests need and run them"
 	@echo "make freeze  execute the pages whose frozen outputs are stale or missing, and freeze them (commit _freeze/)"
 	@echo "make status  which frozen outputs are fresh, stale or missing, and why"
+	@echo "make preview render without executing (frozen outputs where they exist, a note elsewhere)"
 	@echo "finer steps: make envs | notebooks | lib | check | execute | html | pdf | site | clean   (FRAMEWORKS=a,b to restrict)"
 	@echo "publishing: make publish INTO=path/to/gh-pages"
 
@@ -64,6 +65,11 @@ status:
 
 html: execute
 	$(TOOLS) -m scripts html
+
+# Read the book before (or without) executing it: frozen or cached outputs where they exist, the
+# code under a "Not executed" note elsewhere. Needs only the toolchain's venv.
+preview: $(TOOLS_READY)
+	$(TOOLS) -m scripts html --no-execute
 
 pdf: execute
 	$(TOOLS) -m scripts pdf

@@ -175,6 +175,57 @@ def print_build(rows: list[tuple[str, list[str], dict]]) -> None:
         print(f"| {label} | " + " | ".join(cell(fws, r) for _, fws, r in rows) + f" | {target} |")
 
 
+# --- cold execution against Jupyter Book ----------------------------------------------------
+
+def _timed(cmd: list[str], env: dict, cwd: Path) -> float:
+    import subprocess
+    t0 = time.time()
+    r = subprocess.run(cmd, env=env, cwd=str(cwd), capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"[bench] {' '.join(cmd)} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return time.time() - t0
+
+
+def bench_execution(src: Path, fw: str, tmp: Path, chapter: str, jupyter_book: str | None) -> dict:
+    """Cold execution of one chapter's notebooks in one framework (empty caches, nothing
+    frozen): ours with 1 and 2 workers, and, given its ``jupyter-book`` command, Jupyter Book 1
+    on the same notebooks and kernel (its cold build minus its build from a warm cache, so that
+    both sides count execution only)."""
+    import sys
+    import yaml
+    repo = Path(__file__).resolve().parent.parent
+    root = _copy_book(src, tmp / "book", COPY + ["pyproject.toml"])   # no _freeze: all run
+    out = {}
+    for workers in (1, 2):
+        shutil.rmtree(root / "_freeze", ignore_errors=True)   # the first run froze its results
+        env = dict(os.environ, D2L_CACHE_DIR=str(tmp / f"cache{workers}"))
+        out[f"ours{workers}"] = _timed(
+            [sys.executable, "-m", "scripts", "execute", "--root", str(root), "--frameworks", fw,
+             "--pages", f"{chapter}/*", "--workers", str(workers), "--no-progress"], env, repo)
+    if jupyter_book:
+        book = load_book(root)
+        jb = tmp / "jb"
+        pages = [p for p in book.ordered_pages() if p.outname.startswith(f"{chapter}/")]
+        for p in pages:
+            (jb / p.outname).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(book.build.notebook(fw, p.outname), jb / f"{p.outname}.ipynb")
+        (jb / "_config.yml").write_text(yaml.safe_dump({
+            "title": "bench", "only_build_toc_files": True,
+            "execute": {"execute_notebooks": "cache", "timeout": 600},
+            "sphinx": {"config": {"suppress_warnings": ["myst.xref_missing", "myst.header"]}}}))
+        (jb / "_toc.yml").write_text(yaml.safe_dump({
+            "format": "jb-book", "root": pages[0].outname,
+            "chapters": [{"file": p.outname} for p in pages[1:]]}))
+        env = dict(os.environ, JUPYTER_PATH=str(book.build.jupyter),
+                   PYTHONPATH=str(root))
+        out["jb_cold"] = _timed([jupyter_book, "build", str(jb)], env, jb)
+        out["jb_warm"] = _timed([jupyter_book, "build", "--all", str(jb)], env, jb)
+        out["jb"] = out["jb_cold"] - out["jb_warm"]
+    out["notebooks"] = sum(1 for p in load_book(root).ordered_pages()
+                           if p.outname.startswith(f"{chapter}/"))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts bench", description=__doc__.split("\n")[0])
     p.add_argument("--roots", nargs="+", type=Path, default=[Path("tests/fixture"), Path(".")])
@@ -183,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="measure the whole `make book` path instead of the execute stage")
     p.add_argument("--page", default="book/preliminaries/calculus",
                    help="with --build: the page whose prose and code are edited")
+    p.add_argument("--chapter", default="preliminaries",
+                   help="with --build: the chapter whose cold execution is measured")
+    p.add_argument("--jupyter-book", metavar="COMMAND",
+                   help="with --build: Jupyter Book 1's `jupyter-book` command, to compare the "
+                        "cold execution of --chapter with it")
     args = p.parse_args(argv)
     from scripts.execute.kernels import cpu_model
     print(f"machine: {platform.node()} · {os.cpu_count()} CPUs · {cpu_model()} · "
@@ -197,6 +253,20 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((", ".join(selected), selected,
                              bench_build(src, selected, Path(tmp), args.page)))
         print_build(rows)
+        with tempfile.TemporaryDirectory(prefix="d2l-bench-") as tmp:
+            print(f"\n[bench] cold execution of {args.chapter}/, {fws[0]} …", flush=True)
+            e = bench_execution(src, fws[0], Path(tmp), args.chapter, args.jupyter_book)
+        print(f"\n| cold execution of {args.chapter}/ ({e['notebooks']} notebooks, {fws[0]}) "
+              "| seconds | against Jupyter Book | target |")
+        print("|---|---:|---:|---|")
+        jb = e.get("jb")
+        for label, key, target in (("ours, 1 worker", "ours1", "< 1.0×"),
+                                   ("ours, 2 workers", "ours2", "≤ 0.6×")):
+            ratio = f"{e[key] / jb:.2f}×" if jb else "—"
+            print(f"| {label} | {e[key]:.1f} | {ratio} | {target} |")
+        if jb:
+            print(f"| Jupyter Book 1 (cold {e['jb_cold']:.1f} s − warm {e['jb_warm']:.1f} s) "
+                  f"| {jb:.1f} | 1.00× | |")
         return 0
     for src in args.roots:
         src = src.resolve()

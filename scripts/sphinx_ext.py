@@ -87,17 +87,24 @@ def _page_context(app, pagename, templatename, context, doctree):
     context["d2l_zip"] = f"{up}../notebooks/{cfg.d2l_slug}-{cfg.d2l_framework}.zip"
     context["d2l_colab_url"] = cfg.d2l_colab.get(pagename, "")
     if pagename in cfg.d2l_failed_pages and "body" in context:
-        context["body"] = (
-            '<div class="admonition error d2l-exec-failed"><p class="admonition-title">'
-            "This page failed to execute</p><p>Its outputs are missing: this is a preview build "
-            "(<code>--keep-going</code>) and must not be published. See the execution report."
-            "</p></div>" + context["body"])
+        if cfg.d2l_preview:
+            notice = ('<div class="admonition note d2l-not-executed"><p class="admonition-title">'
+                      "Not executed</p><p>This is a preview (<code>html --no-execute</code>): "
+                      "the code is shown without its outputs, which no run has produced yet. "
+                      "<code>make freeze</code> executes it.</p></div>")
+        else:
+            notice = ('<div class="admonition error d2l-exec-failed"><p class="admonition-title">'
+                      "This page failed to execute</p><p>Its outputs are missing: this is a "
+                      "preview build (<code>--keep-going</code>) and must not be published. See "
+                      "the execution report.</p></div>")
+        context["body"] = notice + context["body"]
 
 
 def setup(app):
     app.add_config_value("d2l_frameworks", [], "html")
     app.add_config_value("d2l_framework", "", "html")
     app.add_config_value("d2l_failed_pages", [], "html")
+    app.add_config_value("d2l_preview", False, "html")
     app.add_config_value("d2l_version", "", "html")
     app.add_config_value("d2l_slug", "book", "html")
     app.add_config_value("d2l_colab", {}, "html")

@@ -57,6 +57,22 @@ def test_render_alone_takes_outputs_from_the_freeze(frozen_book, env):
     assert "tensor of mxnet with shape (2, 3)" in html
 
 
+def test_preview_without_executing_shows_frozen_outputs_and_marks_the_rest(frozen_book, env):
+    """`html --no-execute` (`make preview`) runs nothing: a page whose code changed since its
+    freeze shows its code under a "Not executed" note, the others their frozen outputs."""
+    page = frozen_book / "book" / "basics" / "library.md"
+    page.write_text(page.read_text().replace("```{.python .input}\n",
+                                             "```{.python .input}\npreview_edit = 1\n", 1))
+    h = run_scripts("html", "-q", "--no-execute", "--root", frozen_book, "--frameworks", "jax",
+                    env=env)
+    assert h.returncode == 0, h.stdout + h.stderr
+    site = frozen_book / "_build" / "html" / "jax" / "basics"
+    edited, other = (site / "library.html").read_text(), (site / "tensors.html").read_text()
+    assert "Not executed" in edited and "preview_edit" in edited and "cell_output" not in edited
+    assert "Not executed" not in other and "tensor of jaxlib with shape (2, 3)" in other
+    assert not (frozen_book / "_build" / "execution" / "jax.json").exists()   # nothing ran
+
+
 def test_save_edit_makes_exactly_its_dependent_pages_stale(frozen_book, env):
     lib = frozen_book / "book" / "basics" / "library.md"
     lib.write_text(lib.read_text().replace('"""A vector of `n` ones."""',
