@@ -8,7 +8,7 @@ $(if $(wildcard $(TOOLS)),,$(shell rm -f $(TOOLS_READY)))
 FRAMEWORKS ?=
 export FRAMEWORKS
 
-.PHONY: book book-envs envs notebooks lib check execute freeze status html preview pdf site publish test clean help
+.PHONY: book book-envs envs notebooks lib check execute freeze status html preview serve pdf site publish test clean help
 
 help:
 	@echo "make book    set up what is needed and build every framework's site and PDF from the frozen outputs"
@@ -16,6 +16,7 @@ help:
 	@echo "make freeze  execute the pages whose frozen outputs are stale or missing, and freeze them (commit _freeze/)"
 	@echo "make status  which frozen outputs are fresh, stale or missing, and why"
 	@echo "make preview render without executing (frozen outputs where they exist, a note elsewhere)"
+	@echo "make serve   live preview of one framework's site on http://127.0.0.1:8000/ (PORT=, FRAMEWORKS=)"
 	@echo "finer steps: make envs | notebooks | lib | check | execute | html | pdf | site | clean   (FRAMEWORKS=a,b to restrict)"
 	@echo "publishing: make publish INTO=path/to/gh-pages"
 
@@ -70,6 +71,13 @@ html: execute
 # code under a "Not executed" note elsewhere. Needs only the toolchain's venv.
 preview: $(TOOLS_READY)
 	$(TOOLS) -m scripts html --no-execute
+
+# Live preview of one framework's site (FRAMEWORKS=jax make serve; default: the book's default)
+# on http://127.0.0.1:$(PORT)/: each edit rebuilds the page, re-executing it only when its code
+# changed, and reloads the browser.
+PORT ?= 8000
+serve: book-envs
+	$(TOOLS) -m scripts serve --port $(PORT)
 
 pdf: execute
 	$(TOOLS) -m scripts pdf

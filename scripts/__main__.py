@@ -16,6 +16,7 @@ COMMANDS = {
     "cache-import": ("scripts.execute:import_main", "merge entries exported by `execute --export` (and freeze them)"),
     "status": ("scripts.status", "fresh, stale and missing frozen outputs, why, and what re-running costs"),
     "bench": ("scripts.bench", "measure the execute stage: overhead, workers, rebuilds"),
+    "serve": ("scripts.serve", "live preview of one framework's site (sphinx-autobuild): rebuilds and reloads on each edit"),
     "html": ("scripts.render", "build one HTML site per framework into _build/html/<fw>/"),
     "site": ("scripts.publish:site_main", "assemble the versioned site, Colab notebooks and zips in _build/site/"),
     "publish": ("scripts.publish:publish_main", "merge this version of _build/site into a published tree (--into DIR)"),

@@ -507,12 +507,21 @@ def _html_options(p) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors from Sphinx")
     p.add_argument("--keep-going", action="store_true",
                    help="preview: render pages that failed to execute under an error banner")
+    p.add_argument("--prepare-only", action="store_true",
+                   help="write the notebooks and conf.py Sphinx reads, without running Sphinx "
+                        "(what `serve` runs before each rebuild)")
     p.add_argument("--no-execute", action="store_true",
                    help="preview without executing: outputs from the frozen entries or the cache "
                         "where they exist, the code and a 'not executed' note elsewhere")
 
 
 def _html(args, book: Book, fws: list[str]) -> int:
+    if args.prepare_only:
+        failed = prepare_render(book, fws, args.keep_going or args.no_execute)
+        for fw in fws:
+            write_if_changed(book.build.src(fw) / "conf.py",
+                             conf_py(book, fw, failed[fw], args.no_execute))
+        return 0
     build_html(book, fws, quiet=args.quiet, keep_going=args.keep_going, preview=args.no_execute)
     print("[html] sites:")
     for fw in fws:
