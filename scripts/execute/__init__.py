@@ -173,15 +173,25 @@ class Run:
                        sum(t.found == "frozen" for t in self.cached))
 
 
-def _progress_bar(fw: str, total: float, position: int):
+def _progress(runs: dict[str, Run]):
+    """One progress display for the whole run: seconds of recorded work done out of the total
+    (so the time left is estimated from recorded durations), pages done out of the total, and the
+    notebooks the workers are running now. Returns (bar, step)."""
     from tqdm import tqdm
-    bar = tqdm(total=round(total), unit="s", desc=f"execute {fw}", dynamic_ncols=True,
-               position=position, leave=True,
-               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]")
+    total = sum(run.expected_seconds for run in runs.values())
+    pages = sum(len(run.futures) for run in runs.values())
+    bar = tqdm(total=max(1, round(total)), unit="s", desc=f"execute 0/{pages} pages",
+               dynamic_ncols=True,
+               bar_format="{desc} {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]{postfix}")
+    done = [0]
 
     def step(t: Task):
+        done[0] += 1
         bar.update(round(min(t.expected, bar.total - bar.n)))
-        bar.set_postfix_str(Path(t.source).name)
+        running = [f"{fw} {Path(task.source).stem}" for fw, run in runs.items()
+                   for fut, (task, _, _) in run.futures.items() if fut.running()]
+        bar.set_description_str(f"execute {done[0]}/{pages} pages", refresh=False)
+        bar.set_postfix_str(f"running {', '.join(running)}" if running else "")
     return bar, step
 
 
@@ -199,15 +209,13 @@ def execute_all(book: Book, frameworks: list[str], workers: int | None = None,
         runs = {fw: Run(book, fw, workers, shard, export, pages) for fw in frameworks}
         for run in runs.values():
             run.submit(pool)
-        outcomes = {}
-        for i, (fw, run) in enumerate(runs.items()):
-            bar, step = (None, None)
-            if progress and run.futures:
-                bar, step = _progress_bar(fw, run.expected_seconds, i)
-            outcomes[fw] = run.collect(step)
-            if bar:
-                bar.update(bar.total - bar.n)
-                bar.close()
+        bar, step = (None, None)
+        if progress and any(run.futures for run in runs.values()):
+            bar, step = _progress(runs)
+        outcomes = {fw: run.collect(step) for fw, run in runs.items()}
+        if bar:
+            bar.update(bar.total - bar.n)
+            bar.close()
     return outcomes
 
 
