@@ -879,7 +879,7 @@ def cpu_device():
 
 # Defined in :numref:`subsec_gpu_devices`
 def gpu_device(i=0):
-    """The GPU with index i (it need not exist)."""
+    """The GPU with index i, counting from zero."""
     return jax.devices('gpu')[i]
 
 
