@@ -892,3 +892,36 @@ class AmesRegressor(d2l.Module):
     def loss(self, y_hat, y):
         """Mean squared error, in units of squared log price."""
         return ((y_hat - y) ** 2).mean()
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def cpu_device():
+    """The CPU device."""
+    return jax.devices('cpu')[0]
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def gpu_device(i=0):
+    """The GPU with index i, counting from zero."""
+    return jax.devices('gpu')[i]
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def gpu_count():
+    """The number of GPUs that the framework can use."""
+    try:
+        return len(jax.devices('gpu'))
+    except RuntimeError:  # JAX raises an error if it has no GPU backend
+        return 0
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def try_gpu(i=0):
+    """GPU i if it exists, otherwise the CPU."""
+    return gpu_device(i) if gpu_count() > i else cpu_device()
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def try_all_gpus():
+    """All GPUs, or [cpu_device()] if there are none."""
+    return [gpu_device(i) for i in range(gpu_count())] or [cpu_device()]
