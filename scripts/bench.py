@@ -102,7 +102,8 @@ def _book(root: Path, fws: list[str]) -> dict:
     m = re.search(r"\[book\] done in [\d.]+ s \((.*)\)", r.stdout)
     if m:
         steps = {name: float(sec) for name, sec in re.findall(r"(\w+) ([\d.]+) s", m.group(1))}
-    reread = len(re.findall(r"^reading sources\.\.\. \[", r.stdout, re.M))
+    reread = max([int(n) for n in re.findall(r"\[html\] \w+: done in [\d.]+ s, (\d+) page",
+                                             r.stdout)] or [0])
     executed = sum(int(n) for n in re.findall(r"\] \w+: (\d+) executed", r.stdout))
     from scripts.contracts import load_records
     from scripts.config import load_book

@@ -366,7 +366,18 @@ def _render_side_by_side(book: Book, jobs: list[str], quiet: bool) -> dict[str, 
     return times
 
 
-def build_html(book: Book, frameworks: list[str], quiet: bool = False,
+def _doctree_times(book: Book, fw: str) -> dict[str, int]:
+    """When Sphinx last read each page of ``fw`` (its pickled doctree's time)."""
+    base = book.build.sphinx(fw) / "doctrees"
+    return {p.relative_to(base).with_suffix("").as_posix(): p.stat().st_mtime_ns
+            for p in base.rglob("*.doctree")} if base.is_dir() else {}
+
+
+def _read_again(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(name for name, t in after.items() if before.get(name) != t)
+
+
+def build_html(book: Book, frameworks: list[str], quiet: bool = True,
                keep_going: bool = False, preview: bool = False) -> dict[str, float]:
     """Check, prebuild and render from the execution cache; return seconds per framework.
 
@@ -391,6 +402,7 @@ def build_html(book: Book, frameworks: list[str], quiet: bool = False,
     if not jobs:
         return times
     print(f"[html] rendering {', '.join(jobs)} …", flush=True)
+    read_before = {fw: _doctree_times(book, fw) for fw in jobs}
     if len(jobs) == 1:
         t0 = time.time()
         sphinx(book, jobs[0], "html", book.build.sphinx(jobs[0]) / "html", quiet)
@@ -402,8 +414,11 @@ def build_html(book: Book, frameworks: list[str], quiet: bool = False,
         changed = publish_dir(book.build.sphinx(fw) / "html", book.build.html(fw))
         stamps.Stamp(book.build.stamp(f"html-{fw}")).save(sigs[fw])
         times[fw] = rendered[fw] + time.time() - t0
-        what = "new site" if changed < 0 else f"{changed} file(s) updated"
-        print(f"[html] {fw}: done in {times[fw]:.1f} s ({what}) -> "
+        read = _read_again(read_before[fw], _doctree_times(book, fw))
+        shown = ", ".join(read[:3]) + (", …" if len(read) > 3 else "")
+        what = (f"{len(read)} page(s) read" + (f" ({shown})" if read else "") + ", "
+                + ("new site" if changed < 0 else f"{changed} file(s) updated"))
+        print(f"[html] {fw}: done in {times[fw]:.1f} s, {what} -> "
               f"{book.build.html(fw) / 'index.html'}", flush=True)
     return times
 
@@ -504,7 +519,9 @@ pdf_main = cli.command("pdf", "one PDF per framework with LaTeX (xelatex)",
 
 
 def _html_options(p) -> None:
-    p.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors from Sphinx")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="only warnings and errors from Sphinx (the default)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress output")
     p.add_argument("--keep-going", action="store_true",
                    help="preview: render pages that failed to execute under an error banner")
     p.add_argument("--prepare-only", action="store_true",
@@ -522,7 +539,8 @@ def _html(args, book: Book, fws: list[str]) -> int:
             write_if_changed(book.build.src(fw) / "conf.py",
                              conf_py(book, fw, failed[fw], args.no_execute))
         return 0
-    build_html(book, fws, quiet=args.quiet, keep_going=args.keep_going, preview=args.no_execute)
+    build_html(book, fws, quiet=not args.verbose, keep_going=args.keep_going,
+               preview=args.no_execute)
     print("[html] sites:")
     for fw in fws:
         print(f"  {fw:<11} {book.build.html(fw) / 'index.html'}")

@@ -17,8 +17,9 @@ def book(root, env):
 
 
 def reread(r) -> list[str]:
-    """The pages Sphinx read again."""
-    return re.findall(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)", r.stdout, re.M)
+    """The pages Sphinx read again, as the html step reports them."""
+    return [name for found in re.findall(r"\[html\] \w+: done in [\d.]+ s, \d+ page\(s\) read"
+                                          r" \(([^)]*)\)", r.stdout) for name in found.split(", ")]
 
 
 def test_rebuilds_do_only_what_changed(frozen_book, tmp_path):
