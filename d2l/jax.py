@@ -690,6 +690,16 @@ class Classifier(d2l.Module):
         correct = (preds == Y.reshape(-1)).astype(jnp.float32)
         return correct.mean() if averaged else correct
 
+    # Defined in :numref:`subsec_lenet_model`
+    def layer_summary(self, X_shape):
+        """Print the output shape of each layer of `self.net` for inputs X."""
+        X = jax.random.normal(jax.random.PRNGKey(0), X_shape)
+        layers = self.net.layers
+        for layer in layers:
+            X = layer(X)
+            name = getattr(layer, '__name__', layer.__class__.__name__)
+            print(f'{name:20s} output shape: {tuple(X.shape)}')
+
 
 # Defined in :numref:`subsec_softmax_concise_model`
 class SoftmaxRegression(d2l.Classifier):
@@ -869,3 +879,49 @@ class AmesRegressor(d2l.Module):
     def loss(self, y_hat, y):
         """Mean squared error, in units of squared log price."""
         return ((y_hat - y) ** 2).mean()
+
+
+# Defined in :numref:`subsec_conv_layer_corr`
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the matrix X with the kernel K."""
+    h, w = K.shape
+    rows = []
+    for i in range(X.shape[0] - h + 1):
+        rows.append([(X[i:i + h, j:j + w] * K).sum()
+                     for j in range(X.shape[1] - w + 1)])
+    return jnp.array(rows)
+
+
+# Defined in :numref:`subsec_channels_in`
+def corr2d_multi_in(X, K):
+    """Cross-correlation of X (c_i, h, w) with K (c_i, kh, kw), summed over c_i."""
+    return sum(d2l.corr2d(x, k) for x, k in zip(X, K))
+
+
+# Defined in :numref:`subsec_channels_out`
+def corr2d_multi_in_out(X, K):
+    """Cross-correlation of X (c_i, h, w) with K (c_o, c_i, kh, kw)."""
+    outputs = [d2l.corr2d_multi_in(X, k) for k in K]
+    return jnp.stack(outputs)
+
+
+# Defined in :numref:`subsec_lenet_model`
+class LeNet(d2l.Classifier):
+    """LeNet-5 with tanh and average pooling, for 28 x 28 images."""
+    def __init__(self, lr=0.2, num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        init = dict(kernel_init=nnx.initializers.xavier_uniform(),
+                    bias_init=nnx.initializers.zeros, rngs=rngs)
+        pool = lambda X: nnx.avg_pool(X, (2, 2), strides=(2, 2))
+        self.net = nnx.Sequential(
+            nnx.Conv(1, 6, (5, 5), padding=2, **init), nnx.tanh, pool,
+            nnx.Conv(6, 16, (5, 5), padding='VALID', **init), nnx.tanh, pool,
+            nnx.Conv(16, 120, (5, 5), padding='VALID', **init), nnx.tanh,
+            lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(120, 84, **init), nnx.tanh,
+            nnx.Linear(84, num_classes, **init))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
