@@ -894,7 +894,7 @@ def corr2d(X, K):
 
 # Defined in :numref:`subsec_channels_in`
 def corr2d_multi_in(X, K):
-    """Cross-correlation of X (c_i, h, w) with K (c_i, kh, kw), summed over c_i."""
+    """Cross-correlate X (c_i, h, w) with K (c_i, kh, kw); sum over c_i."""
     return sum(d2l.corr2d(x, k) for x, k in zip(X, K))
 
 
