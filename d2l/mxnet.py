@@ -698,16 +698,6 @@ class Classifier(d2l.Module):
         correct = (preds == Y.reshape(-1)).astype('float32')
         return correct.mean() if averaged else correct
 
-    # Defined in :numref:`subsec_lenet_model`
-    def layer_summary(self, X_shape):
-        """Print the output shape of each layer of `self.net` for inputs X."""
-        X = np.random.normal(size=X_shape)
-        layers = self.net
-        for layer in layers:
-            X = layer(X)
-            name = getattr(layer, '__name__', layer.__class__.__name__)
-            print(f'{name:20s} output shape: {tuple(X.shape)}')
-
 
 # Defined in :numref:`subsec_softmax_concise_model`
 class SoftmaxRegression(d2l.Classifier):
@@ -929,3 +919,14 @@ class LeNet(d2l.Classifier):
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_lenet_model`
+def layer_summary(net, X_shape):
+    """Print the output shape of each layer of the sequential `net`."""
+    X = np.random.normal(size=X_shape)
+    layers = net
+    for layer in layers:
+        X = layer(X)
+        name = getattr(layer, '__name__', layer.__class__.__name__)
+        print(f'{name:20s} output shape: {tuple(X.shape)}')
