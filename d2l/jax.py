@@ -925,3 +925,60 @@ def try_gpu(i=0):
 def try_all_gpus():
     """All GPUs, or [cpu_device()] if there are none."""
     return [gpu_device(i) for i in range(gpu_count())] or [cpu_device()]
+
+
+# Defined in :numref:`subsec_conv_layer_corr`
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the matrix X with the kernel K."""
+    h, w = K.shape
+    rows = []
+    for i in range(X.shape[0] - h + 1):
+        rows.append([(X[i:i + h, j:j + w] * K).sum()
+                     for j in range(X.shape[1] - w + 1)])
+    return jnp.array(rows)
+
+
+# Defined in :numref:`subsec_channels_in`
+def corr2d_multi_in(X, K):
+    """Cross-correlate X (c_i, h, w) with K (c_i, kh, kw); sum over c_i."""
+    return sum(d2l.corr2d(x, k) for x, k in zip(X, K))
+
+
+# Defined in :numref:`subsec_channels_out`
+def corr2d_multi_in_out(X, K):
+    """Cross-correlation of X (c_i, h, w) with K (c_o, c_i, kh, kw)."""
+    outputs = [d2l.corr2d_multi_in(X, k) for k in K]
+    return jnp.stack(outputs)
+
+
+# Defined in :numref:`subsec_lenet_model`
+class LeNet(d2l.Classifier):
+    """LeNet-5 with tanh and average pooling, for 28 x 28 images."""
+    def __init__(self, lr=0.2, num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        init = dict(kernel_init=nnx.initializers.xavier_uniform(),
+                    bias_init=nnx.initializers.zeros, rngs=rngs)
+        pool = lambda X: nnx.avg_pool(X, (2, 2), strides=(2, 2))
+        self.net = nnx.Sequential(
+            nnx.Conv(1, 6, (5, 5), padding=2, **init), nnx.tanh, pool,
+            nnx.Conv(6, 16, (5, 5), padding='VALID', **init), nnx.tanh, pool,
+            nnx.Conv(16, 120, (5, 5), padding='VALID', **init), nnx.tanh,
+            lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(120, 84, **init), nnx.tanh,
+            nnx.Linear(84, num_classes, **init))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_lenet_model`
+def layer_summary(net, X_shape):
+    """Print the output shape of each layer of the sequential `net`."""
+    X = jax.random.normal(jax.random.PRNGKey(0), X_shape)
+    layers = net.layers
+    for layer in layers:
+        X = layer(X)
+        name = getattr(layer, '__name__', layer.__class__.__name__)
+        print(f'{name:20s} output shape: {tuple(X.shape)}')

@@ -902,3 +902,63 @@ def try_gpu(i=0):
 def try_all_gpus():
     """All GPUs, or [cpu_device()] if there are none."""
     return [gpu_device(i) for i in range(gpu_count())] or [cpu_device()]
+
+
+# Defined in :numref:`subsec_conv_layer_corr`
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the matrix X with the kernel K."""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+# Defined in :numref:`subsec_channels_in`
+def corr2d_multi_in(X, K):
+    """Cross-correlate X (c_i, h, w) with K (c_i, kh, kw); sum over c_i."""
+    return sum(d2l.corr2d(x, k) for x, k in zip(X, K))
+
+
+# Defined in :numref:`subsec_channels_out`
+def corr2d_multi_in_out(X, K):
+    """Cross-correlation of X (c_i, h, w) with K (c_o, c_i, kh, kw)."""
+    outputs = [d2l.corr2d_multi_in(X, k) for k in K]
+    return torch.stack(outputs)
+
+
+# Defined in :numref:`subsec_lenet_model`
+class LeNet(d2l.Classifier):
+    """LeNet-5 with tanh and average pooling, for 28 x 28 images."""
+    def __init__(self, lr=0.2, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Tanh(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.Tanh(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(16, 120, kernel_size=5), nn.Tanh(),
+            nn.Flatten(),
+            nn.Linear(120, 84), nn.Tanh(),
+            nn.Linear(84, num_classes))
+        for layer in self.net:
+            if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_lenet_model`
+def layer_summary(net, X_shape):
+    """Print the output shape of each layer of the sequential `net`."""
+    X = torch.randn(*X_shape)
+    layers = net
+    for layer in layers:
+        X = layer(X)
+        name = getattr(layer, '__name__', layer.__class__.__name__)
+        print(f'{name:20s} output shape: {tuple(X.shape)}')
