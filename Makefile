@@ -8,7 +8,7 @@ $(if $(wildcard $(TOOLS)),,$(shell rm -f $(TOOLS_READY)))
 FRAMEWORKS ?=
 export FRAMEWORKS
 
-.PHONY: book book-envs envs notebooks lib check execute freeze status html preview serve pdf site publish test clean help
+.PHONY: book book-envs envs notebooks lib check execute freeze status html preview serve pdf site linkcheck publish test clean help
 
 help:
 	@echo "make book    set up what is needed and build every framework's site and PDF from the frozen outputs"
@@ -84,6 +84,9 @@ pdf: execute
 
 site: html
 	$(TOOLS) -m scripts site
+
+linkcheck: site
+	$(TOOLS) -m scripts linkcheck
 
 INTO ?=
 publish:

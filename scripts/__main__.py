@@ -19,6 +19,7 @@ COMMANDS = {
     "serve": ("scripts.serve", "live preview of one framework's site (sphinx-autobuild): rebuilds and reloads on each edit"),
     "html": ("scripts.render", "build one HTML site per framework into _build/html/<fw>/"),
     "site": ("scripts.publish:site_main", "assemble the versioned site, Colab notebooks and zips in _build/site/"),
+    "linkcheck": ("scripts.linkcheck", "check every internal link and anchor of the built site; list the external ones"),
     "publish": ("scripts.publish:publish_main", "merge this version of _build/site into a published tree (--into DIR)"),
     "pdf": ("scripts.render:pdf_main", "build one PDF per framework into _build/pdf/ (xelatex)"),
     "import-d2lbook": ("scripts.migrate", "convert a d2lbook project into this layout"),

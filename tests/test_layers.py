@@ -19,7 +19,7 @@ LAYERS = [
     {"execute.plan", "execute.kernels"},
     {"execute"},
     {"render", "sphinx_ext"},
-    {"publish", "status", "serve"},
+    {"publish", "status", "serve", "linkcheck"},
     {"migrate", "bench", "book", "__main__"},
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}

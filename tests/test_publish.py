@@ -154,3 +154,32 @@ def test_latex_error_names_the_page(book):
     assert "no PDF was written" in out
     assert not (book / "_build" / "pdf" / "fixture-pytorch.pdf").exists()
     assert not list((book / "_build").rglob("*.pdf.part"))
+
+
+def test_link_check_of_the_published_site(published_fixture, tmp_path):
+    """Every internal link and anchor of the versioned site resolves; external links are
+    listed; a removed image and a wrong anchor are reported with page and line."""
+    import shutil
+    from scripts import linkcheck
+    site = published_fixture / "_build" / "site"
+    r = run_scripts("linkcheck", "--root", published_fixture)
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = (published_fixture / "_build" / "linkcheck.md").read_text()
+    assert " 0 broken internal link(s)" in report and "## External links" in report
+    assert "github.com" in report                  # listed, not checked
+
+    broken = tmp_path / "site"
+    shutil.copytree(site, broken)
+    page = broken / "0.0.2" / "jax" / "basics" / "tensors.html"
+    svg = next((broken / "0.0.2" / "jax" / "_images").glob("*.svg"))
+    svg.unlink()
+    text, n = re.subn(r'href="library\.html(#[^"]*)?"', 'href="library.html#no-such-anchor"',
+                      page.read_text(), count=1)
+    assert n == 1
+    page.write_text(text)
+    result = linkcheck.check_tree(broken)
+    problems = {(p, why.split(" in ")[0]) for p, _, _, why in result.broken}
+    assert ("0.0.2/jax/basics/tensors.html", "no anchor #no-such-anchor") in problems
+    assert any(why == "no such file" and svg.name in link
+               for _, _, link, why in result.broken)
+    assert all(line > 0 for _, line, _, _ in result.broken)
