@@ -81,6 +81,8 @@ class LaunchButtonsSection(_Strict):
 class HtmlSection(_Strict):
     use_repository_button: bool = False
     baseurl: str = ""
+    # a "Discuss" link on every page: a URL with {framework} and {page} (e.g. GitHub Discussions)
+    discuss_url: str = ""
     favicon: str = ""
     extra_footer: str = ""
     announcement: str = ""

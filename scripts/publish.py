@@ -221,10 +221,16 @@ def switcher(versions: list[str], base: str = "") -> list[dict]:
              **({"preferred": True} if i == 0 else {})} for i, v in enumerate(versions)]
 
 
-def root_page(default_fw: str, title: str) -> str:
+def root_page(default_fw: str, title: str, frameworks: list[str] | None = None) -> str:
+    """The site's front door: the latest version in the framework the reader used last (which
+    every page remembers), else in the default framework."""
     target = f"latest/{default_fw}/index.html"
+    known = json.dumps(frameworks or [default_fw])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{title}</title>"
+            f"<script>try {{ var fw = localStorage.getItem('d2l-framework'); "
+            f"if ({known}.indexOf(fw) >= 0) location.replace('latest/' + fw + '/index.html'); "
+            f"}} catch (e) {{}}</script>"
             f'<meta http-equiv="refresh" content="0; url={target}">'
             f'<link rel="canonical" href="{target}"></head>'
             f'<body><p><a href="{target}">{title}</a></p></body></html>\n')
@@ -253,7 +259,8 @@ def merge_version(version_dir: Path, into: Path, link: bool = False) -> list[str
         (new / "switcher.json").write_text(json.dumps(switcher(versions), indent=1) + "\n")
         newest = json.loads(((new if versions[0] == version else into) / versions[0] / MARKER)
                             .read_text())
-        (new / "index.html").write_text(root_page(newest["default"], newest.get("title", "")))
+        (new / "index.html").write_text(root_page(newest["default"], newest.get("title", ""),
+                                                  newest.get("frameworks")))
         (new / ".nojekyll").write_text("")
         moved: list[str] = []
         try:

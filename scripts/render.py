@@ -94,11 +94,15 @@ def _html_settings(book: Book, fw: str) -> dict:
             "repository_branch": cfg.repository.branch,
             "path_to_docs": book.build.src(fw).relative_to(book.root).as_posix(),
             "use_repository_button": cfg.html.use_repository_button,
-            "use_download_button": True,
+            # our header has the PDF, the notebooks and Colab: room for them in one row
+            "use_download_button": False,
+            "use_fullscreen_button": False,
             # our own Colab button (d2l-header.html) opens the published Colab notebook
             "launch_buttons": {},
             "article_header_start": ["toggle-primary-sidebar.html", "fw-switcher.html",
                                      "d2l-header.html"],
+            # one search box: the sidebar's (the header bar is hidden on wide screens)
+            "navbar_persistent": [],
             "show_toc_level": 2,
         },
     }
@@ -129,6 +133,7 @@ def _d2l_settings(book: Book, fw: str, failed: tuple[str, ...], preview: bool = 
         "d2l_frameworks": [{"name": f.name, "display": f.display}
                            for f in book.frameworks.values()],
         "d2l_framework": fw,
+        "d2l_discuss_url": book.config.html.discuss_url,
         "d2l_failed_pages": list(failed),
         "d2l_preview": preview,
     }

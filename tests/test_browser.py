@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from pathlib import Path
 
@@ -104,3 +105,64 @@ def test_maths_plot_colab_and_screenshot(page, served):
     page.screenshot(path=str(shots / "fixture-tensors-pytorch.png"), full_page=True)
     assert (shots / "fixture-tensors-pytorch.png").stat().st_size > 10_000
     assert page.problems == [] and page.outside == []
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_header_one_row_one_search_and_discuss(browser, served):
+    """At 1400 px the framework buttons, the version menu, the downloads, Discuss and Colab sit
+    in one row, clear of the page title; one search box shows; Discuss names the framework and
+    the page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{served}/0.0.2/tensorflow/basics/tensors.html")
+    page.wait_for_load_state("networkidle")
+    fw, version = _box(page, ".d2l-fw-switcher"), _box(page, ".d2l-version-select")
+    colab, title = _box(page, "a.d2l-colab"), _box(page, "article h1")
+    for other in (version, colab):                        # the same row
+        assert abs((other["y"] + other["height"] / 2) - (fw["y"] + fw["height"] / 2)) < 6
+    assert title["y"] - max(fw["y"] + fw["height"], colab["y"] + colab["height"]) >= 12
+    visible = page.locator(".search-button-field:visible, input.form-control[type=search]:visible")
+    assert visible.count() == 1, visible.count()
+    discuss = page.locator("a.d2l-discuss").get_attribute("href")
+    assert discuss == ("https://github.com/d2l-book/d2l-book/discussions?"
+                       "discussions_q=tensorflow+basics/tensors")
+    context.close()
+
+
+def test_dark_mode_plots_readable_and_screenshots(browser, served):
+    """Light and dark screenshots of a page with a plot under _build/screenshots/; in dark mode
+    plots and figures sit on a light card (they are drawn for white paper)."""
+    shots = REPO / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for mode in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, color_scheme=mode)
+        page = context.new_page()
+        page.add_init_script(f"localStorage.setItem('theme', '{mode}');"
+                             f"localStorage.setItem('mode', '{mode}');")
+        page.goto(f"{served}/0.0.2/pytorch/basics/tensors.html")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        img = page.locator(".cell_output img").first
+        background = img.evaluate("e => getComputedStyle(e).backgroundColor")
+        rgb = [int(float(v)) for v in re.findall(r"[\d.]+", background)[:3]]
+        if mode == "dark":
+            assert min(rgb) >= 200, background                # a light card
+        path = shots / f"fixture-tensors-pytorch-{mode}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        context.close()
+
+
+def test_root_page_opens_the_last_framework(browser, served):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{served}/index.html")
+    page.wait_for_url(f"{served}/latest/pytorch/index.html")           # the default
+    page.goto(f"{served}/latest/mxnet/basics/tensors.html")
+    page.wait_for_load_state("load")
+    page.goto(f"{served}/index.html")
+    page.wait_for_url(f"{served}/latest/mxnet/index.html")             # remembered
+    context.close()

@@ -30,3 +30,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// The root page of the published site opens the framework the reader used last.
+document.addEventListener("DOMContentLoaded", () => {
+  const current = document.querySelector(".d2l-fw-switcher .d2l-fw-current");
+  try {
+    if (current) localStorage.setItem("d2l-framework", current.dataset.framework);
+  } catch (e) { /* storage disabled */ }
+});
