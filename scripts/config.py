@@ -39,6 +39,11 @@ KNOWN_FRAMEWORKS = {
     "mxnet": ("MXNet", "mxnet", "mxnet", ("mxnet",), False),
     "jax": ("JAX", "jax", "jax", ("jax",), True),
 }
+#: The frameworks that run on Google Colab, with the (module, pip package) pairs their pages
+#: need: Colab's install cell keeps the runtime's own versions and installs only what is missing.
+#: MXNet does not run on Colab's Python, so its pages have no Colab button.
+COLAB_MODULES = {"pytorch": (("torch", "torch"),), "tensorflow": (("tensorflow", "tensorflow"),),
+                 "jax": (("jax", "jax"), ("flax", "flax"), ("optax", "optax"))}
 #: Modules a kernel launched ahead imports while it waits for its notebook (import time hidden
 #: behind the notebook before it; they change no state a page can see).
 PRELOAD = {"pytorch": ("torch",), "tensorflow": ("tensorflow",), "mxnet": ("mxnet",),
@@ -136,11 +141,14 @@ class FrontMatter(_Strict):
 
     ``gpu``: ``preferred`` (or ``true``): the page is faster on a GPU, and still runs within the
     CPU budget — no page may need a GPU; ``timeout``: seconds per cell; ``depends``: files
-    (relative to the book root) whose content the page's outputs depend on.
+    (relative to the book root) whose content the page's outputs depend on; ``packages``: pip
+    requirements (``name==version``) the page needs besides the library, installed by its
+    Colab notebook and its download (the book's own environment must hold them too).
     """
     gpu: Union[bool, Literal["preferred"]] = False
     timeout: int | None = Field(None, gt=0)
     depends: list[str] = []
+    packages: list[str] = []   # pip requirements the page needs besides the library
 
     @property
     def gpu_need(self) -> Literal["", "preferred"]:
@@ -287,6 +295,7 @@ class Framework:
     gpu: bool = True             # can run on an NVIDIA GPU here
     packages: tuple[str, ...] = ()   # distributions whose version is the framework's version
     preload: tuple[str, ...] = ()    # modules imported ahead by a waiting kernel
+    colab: tuple[tuple[str, str], ...] = ()   # (module, package) on Colab; () = no Colab
 
 
 @dataclass(frozen=True)
@@ -381,18 +390,45 @@ class Book:
         """The "Open in Colab" address of page ``outname`` of framework ``fw`` in ``version``
         (default: this build's; empty when ``colab.repository`` is not set)."""
         c = self.config.colab
-        if not c.repository:
+        if not c.repository or not self.frameworks[fw].colab:
             return ""
         path = c.path.format(version=version or self.version, framework=fw).strip("/")
         return (f"https://colab.research.google.com/github/{c.repository}/blob/{c.branch}/"
                 f"{path}/{outname}.ipynb")
 
+    def library_requirement(self, version: str | None = None, extra: str = "") -> str:
+        """The pip requirement of ``version`` (default: this build's) of the library, from the
+        book's repository, with ``extra`` (a framework's extra) if given."""
+        repo = self.config.repository.url.rstrip("/")
+        return f"d2l{f'[{extra}]' if extra else ''} @ git+{repo}@v{version or self.version}"
+
     def install_command(self, fw: str, version: str | None = None) -> str:
         """The pip command that installs ``version`` (default: this build's) of the library for
-        ``fw``."""
-        repo = self.config.repository.url.rstrip("/")
-        return (f'pip install "d2l[{self.frameworks[fw].extra}] @ '
-                f'git+{repo}@v{version or self.version}"')
+        ``fw`` together with the framework versions its extra declares (for a local machine)."""
+        return f'pip install "{self.library_requirement(version, self.frameworks[fw].extra)}"'
+
+    def install_cell(self, fw: str, version: str | None = None,
+                     packages: list[str] | tuple = ()) -> str:
+        """The first cell of a Colab notebook of ``fw``. On Colab it keeps the runtime's own
+        framework and installs only the library and what the runtime lacks (plus the page's
+        ``packages``); for a framework without Colab it installs the library with its extra."""
+        f = self.frameworks[fw]
+        v = version or self.version
+        if not f.colab:
+            cmd = self.install_command(fw, v) + "".join(f' "{p}"' for p in packages)
+            return (f"# The library of this book, version {v}, with the {f.display} version its "
+                    f"extra declares\n!{cmd}")
+        return "\n".join([
+            f"# The library of this book, version {v}, for {f.display}. The runtime's own",
+            f"# {f.display} is kept: only the library and what the runtime lacks are installed.",
+            "import importlib.util, subprocess, sys",
+            f"LIBRARY = {self.library_requirement(v)!r}",
+            f"PACKAGES = {list(packages)!r}  # what this page needs besides the library",
+            f"WANTED = {[list(m) for m in f.colab]!r}  # (module, pip package)",
+            "missing = [pkg for mod, pkg in WANTED if importlib.util.find_spec(mod) is None]",
+            "subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', LIBRARY, *missing,",
+            "                *PACKAGES], check=True)",
+        ])
 
     def select(self, names: str | list[str] | None) -> list[str]:
         """Validate a comma-separated framework subset (``--frameworks``/``FRAMEWORKS``)."""
@@ -418,7 +454,7 @@ def _framework(name: str, spec: FrameworkSpec | None) -> Framework:
                      kernel=spec.kernel or f"d2l-{name}",
                      requirements=spec.requirements or f"requirements-{name}.txt",
                      gpu=gpu if spec.gpu is None else spec.gpu, packages=packages,
-                     preload=PRELOAD.get(name, ()))
+                     preload=PRELOAD.get(name, ()), colab=COLAB_MODULES.get(name, ()))
 
 
 def read_config(path: Path) -> tuple[BookConfig, dict[str, Framework], str]:

@@ -58,9 +58,9 @@ def colab_notebook(book: Book, fw: str, page, nb, version: str):
         if cell.cell_type == "markdown":
             cell.source = colab_markdown(cell.source, prefix)
     import nbformat
+    packages = (notebook_meta(nb).get("front_matter") or {}).get("packages") or []
     nb.cells.insert(0, nbformat.v4.new_code_cell(
-        f"# The library of this book, version {version}, for {book.frameworks[fw].display}\n"
-        f"!{book.install_command(fw, version)}", id="d2l-install",
+        book.install_cell(fw, version, packages), id="d2l-install",
         metadata={NOTEBOOK_META_KEY: {"install": True}}))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}

@@ -134,6 +134,9 @@ def _d2l_settings(book: Book, fw: str, failed: tuple[str, ...], preview: bool = 
                            for f in book.frameworks.values()],
         "d2l_framework": fw,
         "d2l_discuss_url": book.config.html.discuss_url,
+        # a framework without Colab points to how to run its notebooks locally
+        "d2l_run_locally": "" if book.frameworks[fw].colab else next(
+            (p.outname for p in book.ordered_pages() if p.outname.endswith("installation")), ""),
         "d2l_failed_pages": list(failed),
         "d2l_preview": preview,
     }

@@ -86,6 +86,8 @@ def _page_context(app, pagename, templatename, context, doctree):
     context["d2l_pdf"] = f"{up}../pdf/{cfg.d2l_slug}-{cfg.d2l_framework}.pdf"
     context["d2l_zip"] = f"{up}../notebooks/{cfg.d2l_slug}-{cfg.d2l_framework}.zip"
     context["d2l_colab_url"] = cfg.d2l_colab.get(pagename, "")
+    context["d2l_run_locally"] = (f"{up}{cfg.d2l_run_locally}{suffix}"
+                                  if cfg.d2l_run_locally else "")
     context["d2l_discuss_url"] = (cfg.d2l_discuss_url.replace("{framework}", cfg.d2l_framework)
                                   .replace("{page}", pagename) if cfg.d2l_discuss_url else "")
     if pagename in cfg.d2l_failed_pages and "body" in context:
@@ -111,6 +113,7 @@ def setup(app):
     app.add_config_value("d2l_slug", "book", "html")
     app.add_config_value("d2l_colab", {}, "html")
     app.add_config_value("d2l_discuss_url", "", "html")
+    app.add_config_value("d2l_run_locally", "", "html")
     app.connect("html-page-context", _page_context)
     _memoize_bibtex_formatting()
     app.connect("config-inited", _remember_config, priority=900)

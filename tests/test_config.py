@@ -98,7 +98,20 @@ def test_colab_gpu_metadata(book):
     import nbformat
     b = config.load_book(book)
     page = b.ordered_pages()[0]
-    nb = nbformat.v4.new_notebook(metadata={"d2l": {"front_matter": {"gpu": True}}})
+    nb = nbformat.v4.new_notebook(metadata={"d2l": {"front_matter": {
+        "gpu": True, "packages": ["safetensors==0.7.0"]}}})
     out = publish.colab_notebook(b, "jax", page, nb, "1.2.3")
     assert out.metadata["accelerator"] == "GPU" and out.metadata["colab"]["gpuType"]
-    assert 'd2l[jax] @ git+https://github.com/d2l-book/d2l-book@v1.2.3' in out.cells[0].source
+    cell = out.cells[0].source
+    assert "LIBRARY = 'd2l @ git+https://github.com/d2l-book/d2l-book@v1.2.3'" in cell
+    assert "PACKAGES = ['safetensors==0.7.0']" in cell           # the page's own packages
+    mx = publish.colab_notebook(b, "mxnet", page, nb, "1.2.3").cells[0].source
+    assert 'd2l[mxnet] @ git+https://github.com/d2l-book/d2l-book@v1.2.3" "safetensors==0.7.0"' in mx
+
+
+def test_front_matter_packages_must_be_a_list(book):
+    page = book / "book" / "basics" / "tensors.md"
+    page.write_text(page.read_text().replace("gpu: false", "gpu: false\npackages: safetensors"))
+    from conftest import call
+    r = call("check", "--root", book)
+    assert r.returncode == 1 and "tensors.md:3" in r.stderr and "packages" in r.stderr, r.stderr
