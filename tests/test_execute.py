@@ -225,3 +225,14 @@ def test_kernels_launched_ahead_run_in_each_notebook_folder(book, env, monkeypat
             ahead.append("ahead True" in text)
     # every kernel but the first was launched ahead and had the framework imported already
     assert ahead.count(True) >= 2, ahead
+
+
+@pytest.mark.slow
+def test_one_progress_display_for_the_whole_run(book, env):
+    """Several frameworks run under one progress display that counts pages over all of them."""
+    r = run_scripts("execute", "--root", book, "--frameworks", "pytorch,jax", env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert executed(r) == {"pytorch": 3, "jax": 3}
+    shown = r.stderr.replace("\r", "\n")
+    assert "execute 6/6 pages" in shown, shown[-2000:]
+    assert "execute pytorch" not in shown and "execute jax" not in shown   # no bar per framework

@@ -26,6 +26,7 @@ def test_rebuilds_do_only_what_changed(frozen_book, tmp_path):
     env = {**os.environ, "D2L_CACHE_DIR": str(tmp_path / "cache"), "FRAMEWORKS": FWS}
     cold = book(frozen_book, env)
     assert "[html] rendering pytorch, jax" in cold.stdout          # side by side
+    assert "MdParserConfig" not in cold.stdout and "reading sources" not in cold.stdout  # quiet
     sites = {fw: frozen_book / "_build" / "html" / fw for fw in FWS.split(",")}
     times = {p: p.stat().st_mtime_ns for s in sites.values() for p in s.rglob("*.html")}
     assert len(times) > 10
