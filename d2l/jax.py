@@ -1261,11 +1261,11 @@ class NiN(d2l.Classifier):
         super().__init__()
         self.save_hyperparameters(ignore=['rngs'])
         pool = lambda X: nnx.max_pool(X, (3, 3), strides=(2, 2))
-        last = nin_block(64, num_classes, 3, 1, rngs=rngs)
+        last = nin_block(32, num_classes, 3, 1, rngs=rngs)
         self.net = nnx.Sequential(
-            nin_block(1, 32, 5, 2, rngs=rngs), pool,
+            nin_block(1, 16, 5, 2, rngs=rngs), pool,
             nnx.Dropout(0.5, rngs=rngs),
-            nin_block(32, 64, 3, 1, rngs=rngs), pool,
+            nin_block(16, 32, 3, 1, rngs=rngs), pool,
             nnx.Dropout(0.5, rngs=rngs),
             *last.layers[:-1],  # the class scores get no ReLU
             lambda X: X.mean(axis=(1, 2)))  # global average pooling

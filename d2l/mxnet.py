@@ -1264,9 +1264,9 @@ class NiN(d2l.Classifier):
         self.save_hyperparameters()
         self.net = nn.Sequential()
         self.net.add(
-            nin_block(1, 32, 5, 2), nn.MaxPool2D(3, strides=2),
+            nin_block(1, 16, 5, 2), nn.MaxPool2D(3, strides=2),
             nn.Dropout(0.5),
-            nin_block(32, 64, 3, 1), nn.MaxPool2D(3, strides=2),
+            nin_block(16, 32, 3, 1), nn.MaxPool2D(3, strides=2),
             nn.Dropout(0.5),
             nn.Conv2D(num_classes, 3, padding=1, activation='relu'),
             nn.Conv2D(num_classes, 1, activation='relu'),

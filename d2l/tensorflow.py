@@ -1259,12 +1259,12 @@ class NiN(d2l.Classifier):
         super().__init__()
         self.save_hyperparameters()
         layers = tf.keras.layers
-        last = nin_block(64, num_classes, 3, 'same')
+        last = nin_block(32, num_classes, 3, 'same')
         last.layers[-1].activation = tf.keras.activations.linear  # scores
         self.net = tf.keras.Sequential([
-            nin_block(1, 32, 5, 'same'), layers.MaxPool2D(3, strides=2),
+            nin_block(1, 16, 5, 'same'), layers.MaxPool2D(3, strides=2),
             layers.Dropout(0.5),
-            nin_block(32, 64, 3, 'same'), layers.MaxPool2D(3, strides=2),
+            nin_block(16, 32, 3, 'same'), layers.MaxPool2D(3, strides=2),
             layers.Dropout(0.5),
             last, layers.GlobalAveragePooling2D()])
 

@@ -1240,10 +1240,10 @@ class NiN(d2l.Classifier):
     def __init__(self, lr=0.1, num_classes=10):
         super().__init__()
         self.save_hyperparameters()
-        last = nin_block(64, num_classes, 3, 1)
+        last = nin_block(32, num_classes, 3, 1)
         self.net = nn.Sequential(
-            nin_block(1, 32, 5, 2), nn.MaxPool2d(3, stride=2), nn.Dropout(0.5),
-            nin_block(32, 64, 3, 1), nn.MaxPool2d(3, stride=2),
+            nin_block(1, 16, 5, 2), nn.MaxPool2d(3, stride=2), nn.Dropout(0.5),
+            nin_block(16, 32, 3, 1), nn.MaxPool2d(3, stride=2),
             nn.Dropout(0.5),
             *list(last)[:-1],  # the class scores get no ReLU
             nn.AdaptiveAvgPool2d(1), nn.Flatten())

@@ -216,10 +216,10 @@ def nin():
                    ('1×1 conv, ReLU', ACT)], top=50, step=44)
     d.line([(cx, 24), (cx, 38)])
     stages = [(['input'], '1, 28×28', ADD),
-              (['NiN 5×5', '32'], '32, 28×28', NORM),
-              (['max pool 3', 's 2, dropout'], '32, 13×13', CONV),
-              (['NiN 3×3', '64'], '64, 13×13', NORM),
-              (['max pool 3', 's 2, dropout'], '64, 6×6', CONV),
+              (['NiN 5×5', '16'], '16, 28×28', NORM),
+              (['max pool 3', 's 2, dropout'], '16, 13×13', CONV),
+              (['NiN 3×3', '32'], '32, 13×13', NORM),
+              (['max pool 3', 's 2, dropout'], '32, 6×6', CONV),
               (['NiN 3×3', '10'], '10, 6×6', NORM),
               (['global', 'avg pool'], '10', ACT)]
     x, w, gap = 170, 62, 8
