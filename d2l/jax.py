@@ -1242,11 +1242,12 @@ class VGG(d2l.Classifier):
 # Defined in :numref:`subsec_nin_block`
 def nin_block(in_channels, out_channels, kernel_size, padding,
               *, rngs):
-    """A k x k convolution and two 1 x 1 convolutions, each with ReLU."""
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized."""
     layers = []
     for k, p in [(kernel_size, padding), (1, 0), (1, 0)]:
         layers += [nnx.Conv(in_channels, out_channels, (k, k), padding=p,
-                            kernel_init=nnx.initializers.xavier_uniform(),
+                            kernel_init=nnx.initializers.he_uniform(),
                             rngs=rngs),
                    nnx.relu]
         in_channels = out_channels

@@ -1272,9 +1272,9 @@ class NiN(d2l.Classifier):
             nn.Conv2D(num_classes, 1, activation='relu'),
             nn.Conv2D(num_classes, 1),  # the class scores get no ReLU
             nn.GlobalAvgPool2D(), nn.Flatten())
-        # Xavier uniform weights and zero biases for every layer
-        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
-                                        magnitude=3))
+        # He uniform weights, U(-a, a) with a = sqrt(6 / fan_in), zero biases
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='in',
+                                        magnitude=6))
 
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""

@@ -1240,9 +1240,9 @@ class VGG(d2l.Classifier):
 
 # Defined in :numref:`subsec_nin_block`
 def nin_block(in_channels, out_channels, kernel_size, padding):
-    """A k x k convolution and two 1 x 1 convolutions, each with ReLU
-    (`padding` is 'same' or 'valid')."""
-    init = dict(kernel_initializer='glorot_uniform',
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized (`padding` is 'same' or 'valid')."""
+    init = dict(kernel_initializer='he_uniform',
                 bias_initializer='zeros', activation='relu')
     return tf.keras.Sequential([
         tf.keras.layers.Conv2D(out_channels, kernel_size, padding=padding,

@@ -1222,11 +1222,12 @@ class VGG(d2l.Classifier):
 
 # Defined in :numref:`subsec_nin_block`
 def nin_block(in_channels, out_channels, kernel_size, padding):
-    """A k x k convolution and two 1 x 1 convolutions, each with ReLU."""
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized."""
     layers = []
     for k, p in [(kernel_size, padding), (1, 0), (1, 0)]:
         conv = nn.Conv2d(in_channels, out_channels, k, padding=p)
-        nn.init.xavier_uniform_(conv.weight)
+        nn.init.kaiming_uniform_(conv.weight, nonlinearity='relu')
         nn.init.zeros_(conv.bias)
         layers += [conv, nn.ReLU()]
         in_channels = out_channels
