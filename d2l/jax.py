@@ -982,3 +982,295 @@ def layer_summary(net, X_shape):
         X = layer(X)
         name = getattr(layer, '__name__', layer.__class__.__name__)
         print(f'{name:20s} output shape: {tuple(X.shape)}')
+
+
+# Defined in :numref:`subsec_bn_scratch`
+def batch_norm(X, gamma, beta, moving_mean, moving_var, training,
+               momentum=0.9, eps=1e-5):
+    """Batch normalization of X: (examples, features) or (examples, height,
+    width, channels). Returns the output and the new moving mean and
+    variance."""
+    # The statistics are per feature or per channel: the last axis
+    axes = tuple(range(X.ndim - 1))
+    if training:
+        mean = X.mean(axis=axes)
+        var = ((X - mean) ** 2).mean(axis=axes)
+        moving_mean = momentum * moving_mean + (1 - momentum) * mean
+        moving_var = momentum * moving_var + (1 - momentum) * var
+    else:
+        mean, var = moving_mean, moving_var
+    X_hat = (X - mean) / jnp.sqrt(var + eps)
+    return gamma * X_hat + beta, moving_mean, moving_var
+
+
+# Defined in :numref:`subsec_bn_scratch`
+class BatchNorm(nnx.Module):
+    """Batch normalization from scratch, for `num_features` features or
+    channels."""
+    def __init__(self, num_features):
+        self.gamma = nnx.Param(jnp.ones(num_features))
+        self.beta = nnx.Param(jnp.zeros(num_features))
+        # BatchStat: state of the module that the optimizer does not update
+        self.moving_mean = nnx.BatchStat(jnp.zeros(num_features))
+        self.moving_var = nnx.BatchStat(jnp.ones(num_features))
+        self.use_running_average = False  # set by .train() and .eval()
+
+    def __call__(self, X):
+        Y, mean, var = batch_norm(
+            X, self.gamma.value, self.beta.value, self.moving_mean.value,
+            self.moving_var.value, training=not self.use_running_average)
+        self.moving_mean.value = mean
+        self.moving_var.value = var
+        return Y
+
+
+# Defined in :numref:`subsec_bn_cnn`
+class BNNet(d2l.Classifier):
+    """Two convolutional blocks and a hidden layer, with or without batch
+    normalization, for 28 x 28 images."""
+    def __init__(self, lr=0.1, use_bn=True, num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        init = dict(kernel_init=nnx.initializers.xavier_uniform(),
+                    bias_init=nnx.initializers.zeros, rngs=rngs)
+        norm = (lambda c: nnx.BatchNorm(c, momentum=0.9, epsilon=1e-5,
+                                        rngs=rngs)) \
+            if use_bn else (lambda c: (lambda X: X))
+        pool = lambda X: nnx.max_pool(X, (2, 2), strides=(2, 2))
+        self.net = nnx.Sequential(
+            nnx.Conv(1, 16, (3, 3), padding=1, use_bias=not use_bn, **init),
+            norm(16), nnx.relu, pool,
+            nnx.Conv(16, 32, (3, 3), padding=1, use_bias=not use_bn, **init),
+            norm(32), nnx.relu, pool,
+            lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(32 * 7 * 7, 128, use_bias=not use_bn, **init),
+            norm(128), nnx.relu,
+            nnx.Linear(128, num_classes, **init))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_bn_cnn`
+def fashion_mnist_subset(batch_size, num_train, resize=None):
+    """Fashion-MNIST with only the first `num_train` training images."""
+    data = d2l.FashionMNIST(batch_size=batch_size, resize=resize)
+    data.train = tuple(t[:num_train] for t in data.train)
+    return data
+
+
+# Defined in :numref:`subsec_residual_block`
+def bn_layer(num_channels, rngs):
+    """Batch normalization for feature maps, lambda = 0.9, eps = 1e-5."""
+    return nnx.BatchNorm(num_channels, momentum=0.9, epsilon=1e-5, rngs=rngs)
+
+
+# Defined in :numref:`subsec_residual_block`
+def conv_layer(in_channels, out_channels, kernel_size, stride=1,
+               groups=1, *, rngs):
+    """A convolution without bias, Xavier-initialized, that keeps the
+    height and width (up to the stride)."""
+    return nnx.Conv(in_channels, out_channels, (kernel_size, kernel_size),
+                    strides=stride, padding=kernel_size // 2,
+                    feature_group_count=groups, use_bias=False,
+                    kernel_init=nnx.initializers.xavier_uniform(), rngs=rngs)
+
+
+# Defined in :numref:`subsec_residual_block`
+class Residual(nnx.Module):
+    """ResNet's basic residual block: two 3 x 3 convolutions with batch
+    normalization, plus a shortcut (1 x 1 convolution if the shape
+    changes)."""
+    def __init__(self, in_channels, out_channels, stride=1, *, rngs):
+        self.conv1 = conv_layer(in_channels, out_channels, 3, stride,
+                                rngs=rngs)
+        self.bn1 = bn_layer(out_channels, rngs)
+        self.conv2 = conv_layer(out_channels, out_channels, 3, rngs=rngs)
+        self.bn2 = bn_layer(out_channels, rngs)
+        # Assign the shortcut once: Flax treats an attribute first set to
+        # None as static, and could not later hold a module there
+        needs_projection = stride != 1 or in_channels != out_channels
+        self.shortcut = nnx.Sequential(
+            conv_layer(in_channels, out_channels, 1, stride, rngs=rngs),
+            bn_layer(out_channels, rngs)) if needs_projection else None
+
+    def __call__(self, X):
+        Y = nnx.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return nnx.relu(Y + shortcut)
+
+
+# Defined in :numref:`subsec_residual_block`
+def count_parameters(net, X_shape):
+    """Send zeros of shape `X_shape` through `net`; return the output shape
+    and the number of learnable parameters."""
+    Y = net(jnp.zeros(X_shape))
+    n = sum(p.size for p in jax.tree.leaves(nnx.state(net, nnx.Param)))
+    return tuple(Y.shape), n
+
+
+# Defined in :numref:`subsec_small_resnet`
+class ResNet(d2l.Classifier):
+    """A ResNet for small grayscale images: a 3 x 3 stem with 2 x 2 max
+    pooling, stages of residual blocks, global average pooling."""
+    def __init__(self, stages=((16, 1), (32, 1), (64, 1)), lr=0.1,
+                 num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        c = stages[0][0]
+        layers = [conv_layer(1, c, 3, rngs=rngs), bn_layer(c, rngs),
+                  nnx.relu,
+                  lambda X: nnx.max_pool(X, (2, 2), strides=(2, 2))]
+        for i, (channels, num_blocks) in enumerate(stages):
+            for j in range(num_blocks):
+                stride = 2 if i > 0 and j == 0 else 1
+                layers.append(Residual(c, channels, stride, rngs=rngs))
+                c = channels
+        self.net = nnx.Sequential(
+            *layers, lambda X: X.mean(axis=(1, 2)),  # global average pooling
+            nnx.Linear(c, num_classes,
+                       kernel_init=nnx.initializers.xavier_uniform(),
+                       rngs=rngs))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_resnext`
+class ResNeXtBlock(nnx.Module):
+    """The ResNeXt block: 1 x 1 to a bottleneck of `bottleneck` channels,
+    3 x 3 grouped convolution with `groups` groups, 1 x 1 back, and a
+    shortcut (1 x 1 convolution if the shape changes)."""
+    def __init__(self, in_channels, out_channels, bottleneck, groups,
+                 stride=1, *, rngs):
+        self.branch = nnx.Sequential(
+            conv_layer(in_channels, bottleneck, 1, rngs=rngs),
+            bn_layer(bottleneck, rngs), nnx.relu,
+            conv_layer(bottleneck, bottleneck, 3, stride, groups, rngs=rngs),
+            bn_layer(bottleneck, rngs), nnx.relu,
+            conv_layer(bottleneck, out_channels, 1, rngs=rngs),
+            bn_layer(out_channels, rngs))
+        # Assign the shortcut once: Flax treats an attribute first set to
+        # None as static, and could not later hold a module there
+        needs_projection = stride != 1 or in_channels != out_channels
+        self.shortcut = nnx.Sequential(
+            conv_layer(in_channels, out_channels, 1, stride, rngs=rngs),
+            bn_layer(out_channels, rngs)) if needs_projection else None
+
+    def __call__(self, X):
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return nnx.relu(self.branch(X) + shortcut)
+
+
+# Defined in :numref:`subsec_alexnet_arch`
+class AlexNet(d2l.Classifier):
+    """AlexNet's layers, with `width` times its channels, for 64 x 64
+    grayscale images."""
+    def __init__(self, width=1 / 8, num_hiddens=256, lr=0.05,
+                 num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        c = [int(n * width) for n in (96, 256, 384, 384, 256)]
+        init = dict(kernel_init=nnx.initializers.xavier_uniform(),
+                    rngs=rngs)
+        pool = lambda X: nnx.max_pool(X, (3, 3), strides=(2, 2))
+        self.net = nnx.Sequential(
+            nnx.Conv(1, c[0], (11, 11), strides=4, padding=2, **init),
+            nnx.relu, pool,
+            nnx.Conv(c[0], c[1], (5, 5), padding=2, **init), nnx.relu, pool,
+            nnx.Conv(c[1], c[2], (3, 3), padding=1, **init), nnx.relu,
+            nnx.Conv(c[2], c[3], (3, 3), padding=1, **init), nnx.relu,
+            nnx.Conv(c[3], c[4], (3, 3), padding=1, **init), nnx.relu, pool,
+            lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(c[4], num_hiddens, **init), nnx.relu,
+            nnx.Dropout(0.5, rngs=rngs),
+            nnx.Linear(num_hiddens, num_hiddens, **init), nnx.relu,
+            nnx.Dropout(0.5, rngs=rngs),
+            nnx.Linear(num_hiddens, num_classes, **init))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_vgg_block`
+def vgg_block(num_convs, in_channels, out_channels, *, rngs):
+    """`num_convs` 3 x 3 convolutions with ReLU, then 2 x 2 max pooling."""
+    layers = []
+    for _ in range(num_convs):
+        layers += [nnx.Conv(in_channels, out_channels, (3, 3), padding=1,
+                            kernel_init=nnx.initializers.xavier_uniform(),
+                            rngs=rngs),
+                   nnx.relu]
+        in_channels = out_channels
+    layers.append(lambda X: nnx.max_pool(X, (2, 2), strides=(2, 2)))
+    return nnx.Sequential(*layers)
+
+
+# Defined in :numref:`subsec_vgg_model`
+class VGG(d2l.Classifier):
+    """VGG: blocks of 3 x 3 convolutions, then two dense layers with
+    dropout; `arch` lists (num_convs, out_channels) per block."""
+    def __init__(self, arch, num_hiddens=256, lr=0.05, num_classes=10,
+                 image_size=28, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        init = dict(kernel_init=nnx.initializers.xavier_uniform(),
+                    rngs=rngs)
+        blocks, in_channels = [], 1
+        for num_convs, out_channels in arch:
+            blocks.append(vgg_block(num_convs, in_channels, out_channels,
+                                    rngs=rngs))
+            in_channels = out_channels
+        side = image_size // 2 ** len(arch)
+        self.net = nnx.Sequential(
+            *blocks, lambda X: X.reshape((X.shape[0], -1)),
+            nnx.Linear(in_channels * side * side, num_hiddens, **init),
+            nnx.relu, nnx.Dropout(0.5, rngs=rngs),
+            nnx.Linear(num_hiddens, num_hiddens, **init),
+            nnx.relu, nnx.Dropout(0.5, rngs=rngs),
+            nnx.Linear(num_hiddens, num_classes, **init))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_nin_block`
+def nin_block(in_channels, out_channels, kernel_size, padding,
+              *, rngs):
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized."""
+    layers = []
+    for k, p in [(kernel_size, padding), (1, 0), (1, 0)]:
+        layers += [nnx.Conv(in_channels, out_channels, (k, k), padding=p,
+                            kernel_init=nnx.initializers.he_uniform(),
+                            rngs=rngs),
+                   nnx.relu]
+        in_channels = out_channels
+    return nnx.Sequential(*layers)
+
+
+# Defined in :numref:`subsec_nin_model`
+class NiN(d2l.Classifier):
+    """Three NiN blocks with max pooling and dropout, then global average
+    pooling of one channel per class."""
+    def __init__(self, lr=0.1, num_classes=10, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        pool = lambda X: nnx.max_pool(X, (3, 3), strides=(2, 2))
+        last = nin_block(32, num_classes, 3, 1, rngs=rngs)
+        self.net = nnx.Sequential(
+            nin_block(1, 16, 5, 2, rngs=rngs), pool,
+            nnx.Dropout(0.5, rngs=rngs),
+            nin_block(16, 32, 3, 1, rngs=rngs), pool,
+            nnx.Dropout(0.5, rngs=rngs),
+            *last.layers[:-1],  # the class scores get no ReLU
+            lambda X: X.mean(axis=(1, 2)))  # global average pooling
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)

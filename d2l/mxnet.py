@@ -983,3 +983,299 @@ def layer_summary(net, X_shape):
         X = layer(X)
         name = getattr(layer, '__name__', layer.__class__.__name__)
         print(f'{name:20s} output shape: {tuple(X.shape)}')
+
+
+# Defined in :numref:`subsec_bn_scratch`
+def batch_norm(X, gamma, beta, moving_mean, moving_var, training,
+               momentum=0.9, eps=1e-5):
+    """Batch normalization of X: (examples, features) or (examples,
+    channels, height, width). Returns the output and the new moving mean
+    and variance."""
+    # The statistics are per feature or per channel: axis 1
+    axes = (0,) if X.ndim == 2 else (0, 2, 3)
+    shape = (1, -1) if X.ndim == 2 else (1, -1, 1, 1)
+    if training:
+        mean = X.mean(axis=axes)
+        var = ((X - mean.reshape(shape)) ** 2).mean(axis=axes)
+        moving_mean = momentum * moving_mean + (1 - momentum) * mean.detach()
+        moving_var = momentum * moving_var + (1 - momentum) * var.detach()
+    else:
+        mean, var = moving_mean, moving_var
+    X_hat = (X - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    Y = gamma.reshape(shape) * X_hat + beta.reshape(shape)
+    return Y, moving_mean, moving_var
+
+
+# Defined in :numref:`subsec_bn_scratch`
+class BatchNorm(nn.Block):
+    """Batch normalization from scratch, for `num_features` features or
+    channels."""
+    def __init__(self, num_features):
+        super().__init__()
+        self.gamma = self.params.get('gamma', shape=(num_features,),
+                                     init=init.One())
+        self.beta = self.params.get('beta', shape=(num_features,),
+                                    init=init.Zero())
+        # grad_req='null': saved with the block, but no gradient
+        self.moving_mean = self.params.get(
+            'moving_mean', shape=(num_features,), init=init.Zero(),
+            grad_req='null')
+        self.moving_var = self.params.get(
+            'moving_var', shape=(num_features,), init=init.One(),
+            grad_req='null')
+
+    def forward(self, X):
+        Y, mean, var = batch_norm(
+            X, self.gamma.data(), self.beta.data(), self.moving_mean.data(),
+            self.moving_var.data(), training=autograd.is_training())
+        self.moving_mean.set_data(mean)
+        self.moving_var.set_data(var)
+        return Y
+
+
+# Defined in :numref:`subsec_bn_cnn`
+class BNNet(d2l.Classifier):
+    """Two convolutional blocks and a hidden layer, with or without batch
+    normalization, for 28 x 28 images."""
+    def __init__(self, lr=0.1, use_bn=True, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        norm = (lambda: nn.BatchNorm(momentum=0.9, epsilon=1e-5)) \
+            if use_bn else (lambda: nn.Lambda(lambda X: X))
+        self.net = nn.Sequential()
+        self.net.add(
+            nn.Conv2D(16, 3, padding=1, use_bias=not use_bn), norm(),
+            nn.Activation('relu'), nn.MaxPool2D(2),
+            nn.Conv2D(32, 3, padding=1, use_bias=not use_bn), norm(),
+            nn.Activation('relu'), nn.MaxPool2D(2),
+            nn.Flatten(),
+            nn.Dense(128, use_bias=not use_bn), norm(),
+            nn.Activation('relu'),
+            nn.Dense(num_classes))
+        # Xavier uniform weights, zero biases; the batch normalization
+        # layers start with gamma = 1, beta = 0 of their own
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_bn_cnn`
+def fashion_mnist_subset(batch_size, num_train, resize=None):
+    """Fashion-MNIST with only the first `num_train` training images."""
+    data = d2l.FashionMNIST(batch_size=batch_size, resize=resize)
+    data.train = tuple(t[:num_train] for t in data.train)
+    return data
+
+
+# Defined in :numref:`subsec_residual_block`
+def bn_layer(num_channels):
+    """Batch normalization for feature maps, lambda = 0.9, eps = 1e-5
+    (Gluon finds the number of channels itself)."""
+    return nn.BatchNorm(momentum=0.9, epsilon=1e-5)
+
+
+# Defined in :numref:`subsec_residual_block`
+def conv_layer(in_channels, out_channels, kernel_size, stride=1,
+               groups=1):
+    """A convolution without bias, Xavier-initialized, that keeps the
+    height and width (up to the stride)."""
+    return nn.Conv2D(out_channels, kernel_size, strides=stride,
+                     padding=kernel_size // 2, groups=groups, use_bias=False,
+                     weight_initializer=init.Xavier(
+                         rnd_type='uniform', factor_type='avg', magnitude=3))
+
+
+# Defined in :numref:`subsec_residual_block`
+class Residual(nn.Block):
+    """ResNet's basic residual block: two 3 x 3 convolutions with batch
+    normalization, plus a shortcut (1 x 1 convolution if the shape
+    changes)."""
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = conv_layer(in_channels, out_channels, 3, stride)
+        self.bn1 = bn_layer(out_channels)
+        self.conv2 = conv_layer(out_channels, out_channels, 3)
+        self.bn2 = bn_layer(out_channels)
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential()
+            self.shortcut.add(conv_layer(in_channels, out_channels, 1, stride),
+                              bn_layer(out_channels))
+
+    def forward(self, X):
+        Y = npx.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return npx.relu(Y + shortcut)
+
+
+# Defined in :numref:`subsec_residual_block`
+def count_parameters(net, X_shape):
+    """Send zeros of shape `X_shape` through `net`; return the output shape
+    and the number of learnable parameters."""
+    Y = net(np.zeros(X_shape))
+    n = sum(p.data().size for p in net.collect_params().values()
+            if p.grad_req != 'null')
+    return tuple(Y.shape), n
+
+
+# Defined in :numref:`subsec_small_resnet`
+class ResNet(d2l.Classifier):
+    """A ResNet for small grayscale images: a 3 x 3 stem with 2 x 2 max
+    pooling, stages of residual blocks, global average pooling."""
+    def __init__(self, stages=((16, 1), (32, 1), (64, 1)), lr=0.1,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stages[0][0]
+        self.net = nn.Sequential()
+        self.net.add(conv_layer(1, c, 3), bn_layer(c),
+                     nn.Activation('relu'), nn.MaxPool2D(2))
+        for i, (channels, num_blocks) in enumerate(stages):
+            for j in range(num_blocks):
+                stride = 2 if i > 0 and j == 0 else 1
+                self.net.add(Residual(c, channels, stride))
+                c = channels
+        self.net.add(nn.GlobalAvgPool2D(), nn.Dense(num_classes))
+        # The convolutions brought their own initializer; this one is for
+        # the output layer (Xavier uniform weights, zero bias)
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_resnext`
+class ResNeXtBlock(nn.Block):
+    """The ResNeXt block: 1 x 1 to a bottleneck of `bottleneck` channels,
+    3 x 3 grouped convolution with `groups` groups, 1 x 1 back, and a
+    shortcut (1 x 1 convolution if the shape changes)."""
+    def __init__(self, in_channels, out_channels, bottleneck, groups,
+                 stride=1):
+        super().__init__()
+        self.branch = nn.Sequential()
+        self.branch.add(
+            conv_layer(in_channels, bottleneck, 1), bn_layer(bottleneck),
+            nn.Activation('relu'),
+            conv_layer(bottleneck, bottleneck, 3, stride, groups),
+            bn_layer(bottleneck), nn.Activation('relu'),
+            conv_layer(bottleneck, out_channels, 1), bn_layer(out_channels))
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential()
+            self.shortcut.add(conv_layer(in_channels, out_channels, 1, stride),
+                              bn_layer(out_channels))
+
+    def forward(self, X):
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return npx.relu(self.branch(X) + shortcut)
+
+
+# Defined in :numref:`subsec_alexnet_arch`
+class AlexNet(d2l.Classifier):
+    """AlexNet's layers, with `width` times its channels, for 64 x 64
+    grayscale images."""
+    def __init__(self, width=1 / 8, num_hiddens=256, lr=0.05,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = [int(n * width) for n in (96, 256, 384, 384, 256)]
+        self.net = nn.Sequential()
+        self.net.add(
+            nn.Conv2D(c[0], 11, strides=4, padding=2, activation='relu'),
+            nn.MaxPool2D(3, strides=2),
+            nn.Conv2D(c[1], 5, padding=2, activation='relu'),
+            nn.MaxPool2D(3, strides=2),
+            nn.Conv2D(c[2], 3, padding=1, activation='relu'),
+            nn.Conv2D(c[3], 3, padding=1, activation='relu'),
+            nn.Conv2D(c[4], 3, padding=1, activation='relu'),
+            nn.MaxPool2D(3, strides=2),
+            nn.Dense(num_hiddens, activation='relu'), nn.Dropout(0.5),
+            nn.Dense(num_hiddens, activation='relu'), nn.Dropout(0.5),
+            nn.Dense(num_classes))
+        # Xavier uniform weights and zero biases for every layer
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_vgg_block`
+def vgg_block(num_convs, in_channels, out_channels):
+    """`num_convs` 3 x 3 convolutions with ReLU, then 2 x 2 max pooling."""
+    block = nn.Sequential()
+    for _ in range(num_convs):
+        block.add(nn.Conv2D(out_channels, 3, padding=1, activation='relu'))
+    block.add(nn.MaxPool2D(2, strides=2))
+    return block
+
+
+# Defined in :numref:`subsec_vgg_model`
+class VGG(d2l.Classifier):
+    """VGG: blocks of 3 x 3 convolutions, then two dense layers with
+    dropout; `arch` lists (num_convs, out_channels) per block."""
+    def __init__(self, arch, num_hiddens=256, lr=0.05, num_classes=10,
+                 image_size=28):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential()
+        in_channels = 1
+        for num_convs, out_channels in arch:
+            self.net.add(vgg_block(num_convs, in_channels, out_channels))
+            in_channels = out_channels
+        self.net.add(nn.Dense(num_hiddens, activation='relu'),
+                     nn.Dropout(0.5),
+                     nn.Dense(num_hiddens, activation='relu'),
+                     nn.Dropout(0.5),
+                     nn.Dense(num_classes))
+        # Xavier uniform weights and zero biases for every layer
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_nin_block`
+def nin_block(in_channels, out_channels, kernel_size, padding):
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU."""
+    block = nn.Sequential()
+    block.add(nn.Conv2D(out_channels, kernel_size, padding=padding,
+                        activation='relu'),
+              nn.Conv2D(out_channels, 1, activation='relu'),
+              nn.Conv2D(out_channels, 1, activation='relu'))
+    return block
+
+
+# Defined in :numref:`subsec_nin_model`
+class NiN(d2l.Classifier):
+    """Three NiN blocks with max pooling and dropout, then global average
+    pooling of one channel per class."""
+    def __init__(self, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential()
+        self.net.add(
+            nin_block(1, 16, 5, 2), nn.MaxPool2D(3, strides=2),
+            nn.Dropout(0.5),
+            nin_block(16, 32, 3, 1), nn.MaxPool2D(3, strides=2),
+            nn.Dropout(0.5),
+            nn.Conv2D(num_classes, 3, padding=1, activation='relu'),
+            nn.Conv2D(num_classes, 1, activation='relu'),
+            nn.Conv2D(num_classes, 1),  # the class scores get no ReLU
+            nn.GlobalAvgPool2D(), nn.Flatten())
+        # He uniform weights, U(-a, a) with a = sqrt(6 / fan_in), zero biases
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='in',
+                                        magnitude=6))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)

@@ -967,3 +967,310 @@ def layer_summary(net, X_shape):
         X = layer(X)
         name = getattr(layer, '__name__', layer.__class__.__name__)
         print(f'{name:20s} output shape: {tuple(X.shape)}')
+
+
+# Defined in :numref:`subsec_bn_scratch`
+def batch_norm(X, gamma, beta, moving_mean, moving_var, training,
+               momentum=0.9, eps=1e-5):
+    """Batch normalization of X: (examples, features) or (examples, height,
+    width, channels). Returns the output and the new moving mean and
+    variance."""
+    # The statistics are per feature or per channel: the last axis
+    axes = list(range(len(X.shape) - 1))
+    if training:
+        mean = tf.reduce_mean(X, axis=axes)
+        var = tf.reduce_mean((X - mean) ** 2, axis=axes)
+        moving_mean = momentum * moving_mean + (1 - momentum) * mean
+        moving_var = momentum * moving_var + (1 - momentum) * var
+    else:
+        mean, var = moving_mean, moving_var
+    X_hat = (X - mean) / tf.sqrt(var + eps)
+    return gamma * X_hat + beta, moving_mean, moving_var
+
+
+# Defined in :numref:`subsec_bn_scratch`
+class BatchNorm(tf.keras.layers.Layer):
+    """Batch normalization from scratch, for `num_features` features or
+    channels."""
+    def __init__(self, num_features):
+        super().__init__()
+        self.gamma = self.add_weight(shape=(num_features,), initializer='ones')
+        self.beta = self.add_weight(shape=(num_features,),
+                                    initializer='zeros')
+        # Non-trainable weights are saved with the layer but get no gradient
+        self.moving_mean = self.add_weight(
+            shape=(num_features,), initializer='zeros', trainable=False)
+        self.moving_var = self.add_weight(
+            shape=(num_features,), initializer='ones', trainable=False)
+
+    def call(self, X, training=None):
+        Y, mean, var = batch_norm(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
+            training=bool(training))
+        self.moving_mean.assign(mean)
+        self.moving_var.assign(var)
+        return Y
+
+
+# Defined in :numref:`subsec_bn_cnn`
+class BNNet(d2l.Classifier):
+    """Two convolutional blocks and a hidden layer, with or without batch
+    normalization, for 28 x 28 images."""
+    def __init__(self, lr=0.1, use_bn=True, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        layers = tf.keras.layers
+        init = dict(kernel_initializer='glorot_uniform',
+                    bias_initializer='zeros', use_bias=not use_bn)
+        norm = (lambda: layers.BatchNormalization(momentum=0.9,
+                                                  epsilon=1e-5)) \
+            if use_bn else (lambda: layers.Identity())
+        self.net = tf.keras.Sequential([
+            layers.Conv2D(16, 3, padding='same', **init), norm(),
+            layers.ReLU(), layers.MaxPool2D(2),
+            layers.Conv2D(32, 3, padding='same', **init), norm(),
+            layers.ReLU(), layers.MaxPool2D(2),
+            layers.Flatten(),
+            layers.Dense(128, **init), norm(), layers.ReLU(),
+            layers.Dense(num_classes, kernel_initializer='glorot_uniform',
+                         bias_initializer='zeros')])
+
+    def call(self, X, training=None):
+        return self.net(X, training=bool(training))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_bn_cnn`
+def fashion_mnist_subset(batch_size, num_train, resize=None):
+    """Fashion-MNIST with only the first `num_train` training images."""
+    data = d2l.FashionMNIST(batch_size=batch_size, resize=resize)
+    data.train = tuple(t[:num_train] for t in data.train)
+    return data
+
+
+# Defined in :numref:`subsec_residual_block`
+def bn_layer(num_channels):
+    """Batch normalization for feature maps, lambda = 0.9, eps = 1e-5
+    (Keras finds the number of channels itself)."""
+    return tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+
+
+# Defined in :numref:`subsec_residual_block`
+def conv_layer(in_channels, out_channels, kernel_size, stride=1,
+               groups=1):
+    """A convolution without bias, Xavier-initialized, that keeps the
+    height and width (up to the stride)."""
+    return tf.keras.layers.Conv2D(
+        out_channels, kernel_size, strides=stride, padding='same',
+        groups=groups, use_bias=False, kernel_initializer='glorot_uniform')
+
+
+# Defined in :numref:`subsec_residual_block`
+class Residual(tf.keras.layers.Layer):
+    """ResNet's basic residual block: two 3 x 3 convolutions with batch
+    normalization, plus a shortcut (1 x 1 convolution if the shape
+    changes)."""
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = conv_layer(in_channels, out_channels, 3, stride)
+        self.bn1 = bn_layer(out_channels)
+        self.conv2 = conv_layer(out_channels, out_channels, 3)
+        self.bn2 = bn_layer(out_channels)
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = tf.keras.Sequential([
+                conv_layer(in_channels, out_channels, 1, stride),
+                bn_layer(out_channels)])
+
+    def call(self, X, training=None):
+        training = bool(training)
+        Y = tf.nn.relu(self.bn1(self.conv1(X), training=training))
+        Y = self.bn2(self.conv2(Y), training=training)
+        shortcut = X if self.shortcut is None \
+            else self.shortcut(X, training=training)
+        return tf.nn.relu(Y + shortcut)
+
+
+# Defined in :numref:`subsec_residual_block`
+def count_parameters(net, X_shape):
+    """Send zeros of shape `X_shape` through `net`; return the output shape
+    and the number of learnable parameters."""
+    Y = net(tf.zeros(X_shape))
+    n = sum(int(tf.size(w)) for w in net.trainable_weights)
+    return tuple(Y.shape), n
+
+
+# Defined in :numref:`subsec_small_resnet`
+class ResNet(d2l.Classifier):
+    """A ResNet for small grayscale images: a 3 x 3 stem with 2 x 2 max
+    pooling, stages of residual blocks, global average pooling."""
+    def __init__(self, stages=((16, 1), (32, 1), (64, 1)), lr=0.1,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stages[0][0]
+        layers = [conv_layer(1, c, 3), bn_layer(c),
+                  tf.keras.layers.ReLU(), tf.keras.layers.MaxPool2D(2)]
+        for i, (channels, num_blocks) in enumerate(stages):
+            for j in range(num_blocks):
+                stride = 2 if i > 0 and j == 0 else 1
+                layers.append(Residual(c, channels, stride))
+                c = channels
+        self.net = tf.keras.Sequential(layers + [
+            tf.keras.layers.GlobalAveragePooling2D(),
+            tf.keras.layers.Dense(num_classes,
+                                  kernel_initializer='glorot_uniform')])
+
+    def call(self, X, training=None):
+        return self.net(X, training=bool(training))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_resnext`
+class ResNeXtBlock(tf.keras.layers.Layer):
+    """The ResNeXt block: 1 x 1 to a bottleneck of `bottleneck` channels,
+    3 x 3 grouped convolution with `groups` groups, 1 x 1 back, and a
+    shortcut (1 x 1 convolution if the shape changes)."""
+    def __init__(self, in_channels, out_channels, bottleneck, groups,
+                 stride=1):
+        super().__init__()
+        self.branch = tf.keras.Sequential([
+            conv_layer(in_channels, bottleneck, 1), bn_layer(bottleneck),
+            tf.keras.layers.ReLU(),
+            conv_layer(bottleneck, bottleneck, 3, stride, groups),
+            bn_layer(bottleneck), tf.keras.layers.ReLU(),
+            conv_layer(bottleneck, out_channels, 1), bn_layer(out_channels)])
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = tf.keras.Sequential([
+                conv_layer(in_channels, out_channels, 1, stride),
+                bn_layer(out_channels)])
+
+    def call(self, X, training=None):
+        training = bool(training)
+        shortcut = X if self.shortcut is None \
+            else self.shortcut(X, training=training)
+        return tf.nn.relu(self.branch(X, training=training) + shortcut)
+
+
+# Defined in :numref:`subsec_alexnet_arch`
+class AlexNet(d2l.Classifier):
+    """AlexNet's layers, with `width` times its channels, for 64 x 64
+    grayscale images."""
+    def __init__(self, width=1 / 8, num_hiddens=256, lr=0.05,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = [int(n * width) for n in (96, 256, 384, 384, 256)]
+        layers = tf.keras.layers
+        init = dict(kernel_initializer='glorot_uniform',
+                    bias_initializer='zeros')
+        self.net = tf.keras.Sequential([
+            layers.ZeroPadding2D(2),
+            layers.Conv2D(c[0], 11, strides=4, activation='relu', **init),
+            layers.MaxPool2D(3, strides=2),
+            layers.Conv2D(c[1], 5, padding='same', activation='relu', **init),
+            layers.MaxPool2D(3, strides=2),
+            layers.Conv2D(c[2], 3, padding='same', activation='relu', **init),
+            layers.Conv2D(c[3], 3, padding='same', activation='relu', **init),
+            layers.Conv2D(c[4], 3, padding='same', activation='relu', **init),
+            layers.MaxPool2D(3, strides=2), layers.Flatten(),
+            layers.Dense(num_hiddens, activation='relu', **init),
+            layers.Dropout(0.5),
+            layers.Dense(num_hiddens, activation='relu', **init),
+            layers.Dropout(0.5),
+            layers.Dense(num_classes, **init)])
+
+    def call(self, X, training=None):
+        return self.net(X, training=bool(training))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_vgg_block`
+def vgg_block(num_convs, in_channels, out_channels):
+    """`num_convs` 3 x 3 convolutions with ReLU, then 2 x 2 max pooling."""
+    block = tf.keras.Sequential()
+    for _ in range(num_convs):
+        block.add(tf.keras.layers.Conv2D(
+            out_channels, 3, padding='same', activation='relu',
+            kernel_initializer='glorot_uniform', bias_initializer='zeros'))
+    block.add(tf.keras.layers.MaxPool2D(2, strides=2))
+    return block
+
+
+# Defined in :numref:`subsec_vgg_model`
+class VGG(d2l.Classifier):
+    """VGG: blocks of 3 x 3 convolutions, then two dense layers with
+    dropout; `arch` lists (num_convs, out_channels) per block."""
+    def __init__(self, arch, num_hiddens=256, lr=0.05, num_classes=10,
+                 image_size=28):
+        super().__init__()
+        self.save_hyperparameters()
+        layers = tf.keras.layers
+        init = dict(kernel_initializer='glorot_uniform',
+                    bias_initializer='zeros')
+        blocks, in_channels = [], 1
+        for num_convs, out_channels in arch:
+            blocks.append(vgg_block(num_convs, in_channels, out_channels))
+            in_channels = out_channels
+        self.net = tf.keras.Sequential(blocks + [
+            layers.Flatten(),
+            layers.Dense(num_hiddens, activation='relu', **init),
+            layers.Dropout(0.5),
+            layers.Dense(num_hiddens, activation='relu', **init),
+            layers.Dropout(0.5),
+            layers.Dense(num_classes, **init)])
+
+    def call(self, X, training=None):
+        return self.net(X, training=bool(training))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_nin_block`
+def nin_block(in_channels, out_channels, kernel_size, padding):
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized (`padding` is 'same' or 'valid')."""
+    init = dict(kernel_initializer='he_uniform',
+                bias_initializer='zeros', activation='relu')
+    return tf.keras.Sequential([
+        tf.keras.layers.Conv2D(out_channels, kernel_size, padding=padding,
+                               **init),
+        tf.keras.layers.Conv2D(out_channels, 1, **init),
+        tf.keras.layers.Conv2D(out_channels, 1, **init)])
+
+
+# Defined in :numref:`subsec_nin_model`
+class NiN(d2l.Classifier):
+    """Three NiN blocks with max pooling and dropout, then global average
+    pooling of one channel per class."""
+    def __init__(self, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        layers = tf.keras.layers
+        last = nin_block(32, num_classes, 3, 'same')
+        last.layers[-1].activation = tf.keras.activations.linear  # scores
+        self.net = tf.keras.Sequential([
+            nin_block(1, 16, 5, 'same'), layers.MaxPool2D(3, strides=2),
+            layers.Dropout(0.5),
+            nin_block(16, 32, 3, 'same'), layers.MaxPool2D(3, strides=2),
+            layers.Dropout(0.5),
+            last, layers.GlobalAveragePooling2D()])
+
+    def call(self, X, training=None):
+        return self.net(X, training=bool(training))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)

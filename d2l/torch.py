@@ -962,3 +962,293 @@ def layer_summary(net, X_shape):
         X = layer(X)
         name = getattr(layer, '__name__', layer.__class__.__name__)
         print(f'{name:20s} output shape: {tuple(X.shape)}')
+
+
+# Defined in :numref:`subsec_bn_scratch`
+def batch_norm(X, gamma, beta, moving_mean, moving_var, training,
+               momentum=0.9, eps=1e-5):
+    """Batch normalization of X: (examples, features) or (examples,
+    channels, height, width). Returns the output and the new moving mean
+    and variance."""
+    # The statistics are per feature or per channel: axis 1
+    axes = (0,) if X.dim() == 2 else (0, 2, 3)
+    shape = (1, -1) if X.dim() == 2 else (1, -1, 1, 1)
+    if training:
+        mean = X.mean(dim=axes)
+        var = ((X - mean.reshape(shape)) ** 2).mean(dim=axes)
+        moving_mean = momentum * moving_mean + (1 - momentum) * mean.detach()
+        moving_var = momentum * moving_var + (1 - momentum) * var.detach()
+    else:
+        mean, var = moving_mean, moving_var
+    X_hat = (X - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
+    Y = gamma.reshape(shape) * X_hat + beta.reshape(shape)
+    return Y, moving_mean, moving_var
+
+
+# Defined in :numref:`subsec_bn_scratch`
+class BatchNorm(nn.Module):
+    """Batch normalization from scratch, for `num_features` features or
+    channels."""
+    def __init__(self, num_features):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(num_features))
+        self.beta = nn.Parameter(torch.zeros(num_features))
+        # Buffers are saved and moved with the model but are not parameters
+        self.register_buffer('moving_mean', torch.zeros(num_features))
+        self.register_buffer('moving_var', torch.ones(num_features))
+
+    def forward(self, X):
+        Y, self.moving_mean, self.moving_var = batch_norm(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
+            training=self.training)
+        return Y
+
+
+# Defined in :numref:`subsec_bn_cnn`
+class BNNet(d2l.Classifier):
+    """Two convolutional blocks and a hidden layer, with or without batch
+    normalization, for 28 x 28 images."""
+    def __init__(self, lr=0.1, use_bn=True, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        norm2d = (lambda c: nn.BatchNorm2d(c, momentum=0.1)) if use_bn \
+            else (lambda c: nn.Identity())
+        norm1d = (lambda c: nn.BatchNorm1d(c, momentum=0.1)) if use_bn \
+            else (lambda c: nn.Identity())
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1, bias=not use_bn), norm2d(16),
+            nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1, bias=not use_bn), norm2d(32),
+            nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(32 * 7 * 7, 128, bias=not use_bn), norm1d(128),
+            nn.ReLU(),
+            nn.Linear(128, num_classes))
+        for layer in self.net:
+            if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                nn.init.xavier_uniform_(layer.weight)
+                if layer.bias is not None:
+                    nn.init.zeros_(layer.bias)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_bn_cnn`
+def fashion_mnist_subset(batch_size, num_train, resize=None):
+    """Fashion-MNIST with only the first `num_train` training images."""
+    data = d2l.FashionMNIST(batch_size=batch_size, resize=resize)
+    data.train = tuple(t[:num_train] for t in data.train)
+    return data
+
+
+# Defined in :numref:`subsec_residual_block`
+def bn_layer(num_channels):
+    """Batch normalization for feature maps, lambda = 0.9, eps = 1e-5."""
+    return nn.BatchNorm2d(num_channels, momentum=0.1, eps=1e-5)
+
+
+# Defined in :numref:`subsec_residual_block`
+def conv_layer(in_channels, out_channels, kernel_size, stride=1,
+               groups=1):
+    """A convolution without bias, Xavier-initialized, that keeps the
+    height and width (up to the stride)."""
+    conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride,
+                     padding=kernel_size // 2, groups=groups, bias=False)
+    nn.init.xavier_uniform_(conv.weight)
+    return conv
+
+
+# Defined in :numref:`subsec_residual_block`
+class Residual(nn.Module):
+    """ResNet's basic residual block: two 3 x 3 convolutions with batch
+    normalization, plus a shortcut (1 x 1 convolution if the shape
+    changes)."""
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = conv_layer(in_channels, out_channels, 3, stride)
+        self.bn1 = bn_layer(out_channels)
+        self.conv2 = conv_layer(out_channels, out_channels, 3)
+        self.bn2 = bn_layer(out_channels)
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                conv_layer(in_channels, out_channels, 1, stride),
+                bn_layer(out_channels))
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return F.relu(Y + shortcut)
+
+
+# Defined in :numref:`subsec_residual_block`
+def count_parameters(net, X_shape):
+    """Send zeros of shape `X_shape` through `net`; return the output shape
+    and the number of learnable parameters."""
+    Y = net(torch.zeros(X_shape))
+    n = sum(p.numel() for p in net.parameters())
+    return tuple(Y.shape), n
+
+
+# Defined in :numref:`subsec_small_resnet`
+class ResNet(d2l.Classifier):
+    """A ResNet for small grayscale images: a 3 x 3 stem with 2 x 2 max
+    pooling, stages of residual blocks, global average pooling."""
+    def __init__(self, stages=((16, 1), (32, 1), (64, 1)), lr=0.1,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stages[0][0]
+        layers = [conv_layer(1, c, 3), bn_layer(c), nn.ReLU(),
+                  nn.MaxPool2d(2)]
+        for i, (channels, num_blocks) in enumerate(stages):
+            for j in range(num_blocks):
+                stride = 2 if i > 0 and j == 0 else 1
+                layers.append(Residual(c, channels, stride))
+                c = channels
+        head = nn.Linear(c, num_classes)
+        nn.init.xavier_uniform_(head.weight)
+        nn.init.zeros_(head.bias)
+        self.net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1),
+                                 nn.Flatten(), head)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_resnext`
+class ResNeXtBlock(nn.Module):
+    """The ResNeXt block: 1 x 1 to a bottleneck of `bottleneck` channels,
+    3 x 3 grouped convolution with `groups` groups, 1 x 1 back, and a
+    shortcut (1 x 1 convolution if the shape changes)."""
+    def __init__(self, in_channels, out_channels, bottleneck, groups,
+                 stride=1):
+        super().__init__()
+        self.branch = nn.Sequential(
+            conv_layer(in_channels, bottleneck, 1), bn_layer(bottleneck),
+            nn.ReLU(),
+            conv_layer(bottleneck, bottleneck, 3, stride, groups),
+            bn_layer(bottleneck), nn.ReLU(),
+            conv_layer(bottleneck, out_channels, 1), bn_layer(out_channels))
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                conv_layer(in_channels, out_channels, 1, stride),
+                bn_layer(out_channels))
+
+    def forward(self, X):
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return F.relu(self.branch(X) + shortcut)
+
+
+# Defined in :numref:`subsec_alexnet_arch`
+class AlexNet(d2l.Classifier):
+    """AlexNet's layers, with `width` times its channels, for 64 x 64
+    grayscale images."""
+    def __init__(self, width=1 / 8, num_hiddens=256, lr=0.05,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = [int(n * width) for n in (96, 256, 384, 384, 256)]
+        self.net = nn.Sequential(
+            nn.Conv2d(1, c[0], 11, stride=4, padding=2), nn.ReLU(),
+            nn.MaxPool2d(3, stride=2),
+            nn.Conv2d(c[0], c[1], 5, padding=2), nn.ReLU(),
+            nn.MaxPool2d(3, stride=2),
+            nn.Conv2d(c[1], c[2], 3, padding=1), nn.ReLU(),
+            nn.Conv2d(c[2], c[3], 3, padding=1), nn.ReLU(),
+            nn.Conv2d(c[3], c[4], 3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(3, stride=2), nn.Flatten(),
+            nn.Linear(c[4], num_hiddens), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(num_hiddens, num_hiddens), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(num_hiddens, num_classes))
+        for layer in self.net:
+            if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_vgg_block`
+def vgg_block(num_convs, in_channels, out_channels):
+    """`num_convs` 3 x 3 convolutions with ReLU, then 2 x 2 max pooling."""
+    layers = []
+    for _ in range(num_convs):
+        conv = nn.Conv2d(in_channels, out_channels, 3, padding=1)
+        nn.init.xavier_uniform_(conv.weight)
+        nn.init.zeros_(conv.bias)
+        layers += [conv, nn.ReLU()]
+        in_channels = out_channels
+    layers.append(nn.MaxPool2d(2, stride=2))
+    return nn.Sequential(*layers)
+
+
+# Defined in :numref:`subsec_vgg_model`
+class VGG(d2l.Classifier):
+    """VGG: blocks of 3 x 3 convolutions, then two dense layers with
+    dropout; `arch` lists (num_convs, out_channels) per block."""
+    def __init__(self, arch, num_hiddens=256, lr=0.05, num_classes=10,
+                 image_size=28):
+        super().__init__()
+        self.save_hyperparameters()
+        blocks, in_channels = [], 1
+        for num_convs, out_channels in arch:
+            blocks.append(vgg_block(num_convs, in_channels, out_channels))
+            in_channels = out_channels
+        side = image_size // 2 ** len(arch)
+        head = [nn.Flatten(),
+                nn.Linear(in_channels * side * side, num_hiddens), nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(num_hiddens, num_hiddens), nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(num_hiddens, num_classes)]
+        for layer in head:
+            if isinstance(layer, nn.Linear):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+        self.net = nn.Sequential(*blocks, *head)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_nin_block`
+def nin_block(in_channels, out_channels, kernel_size, padding):
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized."""
+    layers = []
+    for k, p in [(kernel_size, padding), (1, 0), (1, 0)]:
+        conv = nn.Conv2d(in_channels, out_channels, k, padding=p)
+        nn.init.kaiming_uniform_(conv.weight, nonlinearity='relu')
+        nn.init.zeros_(conv.bias)
+        layers += [conv, nn.ReLU()]
+        in_channels = out_channels
+    return nn.Sequential(*layers)
+
+
+# Defined in :numref:`subsec_nin_model`
+class NiN(d2l.Classifier):
+    """Three NiN blocks with max pooling and dropout, then global average
+    pooling of one channel per class."""
+    def __init__(self, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        last = nin_block(32, num_classes, 3, 1)
+        self.net = nn.Sequential(
+            nin_block(1, 16, 5, 2), nn.MaxPool2d(3, stride=2), nn.Dropout(0.5),
+            nin_block(16, 32, 3, 1), nn.MaxPool2d(3, stride=2),
+            nn.Dropout(0.5),
+            *list(last)[:-1],  # the class scores get no ReLU
+            nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
