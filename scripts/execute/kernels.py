@@ -72,27 +72,17 @@ def thread_caps(threads: int) -> dict[str, str]:
 # --- kernels launched ahead ------------------------------------------------------------------
 
 class SpareKernel:
-    """In a worker process: at most one kernel launched ahead of time for the next notebook.
-
-    While it waits, the kernel imports the framework's modules (``preload``) in a silent request:
-    no output, no execution count, nothing a page can see, but the import time of the next
-    notebook's first cell is spent while the current notebook runs.
-    """
+    """In a worker process: at most one kernel launched ahead of time for the next notebook."""
 
     def __init__(self):
         self.key = None
         self.km = None
-        self.kc = self.used_kc = None
         import multiprocessing.util
         multiprocessing.util.Finalize(self, self.stop, exitpriority=10)
 
     def take(self, key):
         """The kernel launched ahead for ``key`` (kernel, environment), if there is one."""
         km, same = self.km, self.key == key
-        # the head-start request may still be waiting for the kernel to connect: its client
-        # stays open while the taken kernel runs its notebook, until the next take
-        self._close_client(self.used_kc)
-        self.used_kc, self.kc = self.kc, None
         self.km = self.key = None
         if km is None:
             return None
@@ -101,36 +91,13 @@ class SpareKernel:
         stop_kernel(km)
         return None
 
-    def launch(self, key, kernel: str, env: dict, cwd: str, preload=()) -> None:
+    def launch(self, key, kernel: str, env: dict, cwd: str) -> None:
         try:
             self.km, self.key = launch_kernel(kernel, env, cwd), key
         except Exception:   # noqa: BLE001 - the next notebook's own start reports the problem
             self.km = self.key = None
-            return
-        if preload:
-            try:
-                self.kc = self.km.client()
-                self.kc.start_channels()
-                # into sys.modules only: no name appears in the notebook's namespace
-                self.kc.execute(f"import importlib as _il\nfor _m in {tuple(preload)!r}:\n"
-                                "    _il.import_module(_m)\ndel _il, _m",
-                                silent=True, store_history=False)
-            except Exception:   # noqa: BLE001 - only a lost head start
-                self._close_client(self.kc)
-                self.kc = None
-
-    @staticmethod
-    def _close_client(kc) -> None:
-        if kc is not None:
-            try:
-                kc.stop_channels()
-            except Exception:   # noqa: BLE001 - already closed
-                pass
 
     def stop(self) -> None:
-        for kc in (self.kc, self.used_kc):
-            self._close_client(kc)
-        self.kc = self.used_kc = None
         if self.km is not None:
             stop_kernel(self.km)
         self.km = self.key = None
@@ -169,10 +136,9 @@ def _failed(t0: float, e: Exception) -> RunResult:
 
 
 def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
-                 lines: list[int], preload: tuple[str, ...] = ()) -> RunResult:
+                 lines: list[int]) -> RunResult:
     """Execute one notebook in kernel ``kernel`` from folder ``cwd`` (each cell at most
     ``timeout`` seconds); ``lines`` are the source lines of its cells, to say where it failed.
-    ``preload``: the modules the kernel launched ahead for the next notebook imports meanwhile.
 
     The kernel for this worker's next notebook is launched before this one runs; it is used only
     when kernel and environment match, is moved into the notebook's folder before the first
@@ -200,7 +166,7 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
         km = km or launch_kernel(kernel, env, cwd)
     except Exception as e:   # noqa: BLE001 - no such kernel, broken venv, ...
         return _failed(t0, e)
-    _SPARE.launch(key, kernel, env, cwd, preload)
+    _SPARE.launch(key, kernel, env, cwd)
 
     async def enter_folder(notebook):
         # a kernel launched ahead started in another notebook's folder: move it to this one
