@@ -17,10 +17,6 @@ from pathlib import Path
 
 from scripts import stamps
 
-#: What the build reads besides the toolchain, relative to the book's folder.
-INPUTS = ["book", "d2l", "_freeze", "_config.yml", "_toc.yml", "pyproject.toml",
-          "_build/execution"]
-INPUT_PATTERNS = ["*.bib", "requirements-*.txt"]
 #: What it produces: if one of these goes away, the build runs again.
 OUTPUT_PATTERNS = ["_build/html/*/index.html", "_build/pdf/*.pdf", "_build/site/index.html",
                    "_build/site/*/version.json"]
@@ -29,8 +25,8 @@ SETTINGS = ["FRAMEWORKS", "D2L_VERSION", "D2L_CACHE_DIR", "D2L_DATA_DIR"]
 
 
 def _signature(root: Path, frameworks: str) -> dict:
-    paths = [root / p for p in INPUTS]
-    for pattern in INPUT_PATTERNS + OUTPUT_PATTERNS:
+    paths = stamps.book_sources(root) + [root / "_build" / "execution"]
+    for pattern in OUTPUT_PATTERNS:
         paths += sorted(Path(p) for p in glob.glob(str(root / pattern)))
     paths += [root / ".git" / "HEAD", root / ".git" / "refs" / "tags"]  # the version's tag
     values = {k: v for k, v in os.environ.items()

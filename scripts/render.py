@@ -289,9 +289,7 @@ _PREPARED: dict[tuple, tuple[dict, dict]] = {}
 def _prepared_inputs(book: Book, frameworks: list[str]) -> dict:
     root = book.root
     return stamps.signature(
-        [root / "book", root / "d2l", root / "_freeze", root / "_config.yml", root / "_toc.yml",
-         *(root / b for b in book.config.bibtex_bibfiles), *root.glob("requirements-*.txt"),
-         *(book.build.records(fw) for fw in frameworks),
+        [*stamps.book_sources(root), *(book.build.records(fw) for fw in frameworks),
          *(book.build.src(fw) for fw in frameworks)],
         root, version=book.version)
 

@@ -74,6 +74,14 @@ class Stamp:
 TOOLCHAIN = Path(__file__).resolve().parent
 
 
+def book_sources(root: Path) -> list[Path]:
+    """What every stage reads from the book's folder: the sources, the library, the frozen
+    outputs, the configuration, the bibliography and the pins."""
+    return ([root / p for p in ("book", "d2l", "_freeze", "_config.yml", "_toc.yml",
+                                "pyproject.toml")]
+            + sorted(root.glob("*.bib")) + sorted(root.glob("requirements-*.txt")))
+
+
 def toolchain_files() -> list[Path]:
     """The toolchain's own code, templates and static files, and the tools' pinned versions:
     a change to any of them may change every output."""
