@@ -2,7 +2,9 @@
 
 Builds one virtual environment for the toolchain (``tools``) and one per framework from the pinned
 ``requirements-<name>.txt`` files, registers a Jupyter kernel ``d2l-<framework>`` for each
-framework and installs the Debian packages the build needs.
+framework and installs the Debian packages the build needs. With the framework venvs it fetches
+the data files the book's library names in ``DATA_HUB`` from the package registries
+(``scripts/data.py``).
 
 The framework venvs are big (torch alone is about 5.6 GB), so they live in a per-user cache folder
 shared by every clone on the machine, keyed by the hash of the pinned requirements and the Python
@@ -242,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tools-only", action="store_true", help="only the toolchain venv")
     p.add_argument("--no-apt", action="store_true", help="skip the Debian packages")
     p.add_argument("--apt-only", action="store_true", help="only the Debian packages (as root)")
+    p.add_argument("--no-data", action="store_true",
+                   help="do not fetch the data files DATA_HUB names (d2l.download does it later)")
     args = p.parse_args(argv)
     root = args.root.resolve()
 
@@ -261,8 +265,13 @@ def main(argv: list[str] | None = None) -> int:
         requirements, kernel = available[fw]
         ensure_venv(root, fw, root / requirements)
         write_kernelspec(kernels, fw, kernel_python(root, fw), root, kernel)
+    data_ok = True
+    if not args.no_data:
+        from scripts import data  # noqa: PLC0415
+        data_ok = data.main(root)
     print(f"[envs] ready: tools + {', '.join(wanted)}; kernels in {kernels}"
-          + ("" if apt_ok else " (Debian packages missing, see above)"))
+          + ("" if apt_ok else " (Debian packages missing, see above)")
+          + ("" if data_ok else " (data files missing, see above)"))
     return 0
 
 

@@ -7,7 +7,7 @@ from conftest import REPO
 
 #: A module may import only modules of a lower layer.
 LAYERS = [
-    {"errors", "files"},
+    {"errors", "files", "data"},
     {"paths", "contracts", "stamps"},
     {"config"},
     {"cli", "envs", "fingerprint"},
