@@ -1017,10 +1017,10 @@ class BatchNorm(nnx.Module):
 
     def __call__(self, X):
         Y, mean, var = batch_norm(
-            X, self.gamma.value, self.beta.value, self.moving_mean.value,
-            self.moving_var.value, training=not self.use_running_average)
-        self.moving_mean.value = mean
-        self.moving_var.value = var
+            X, self.gamma[...], self.beta[...], self.moving_mean[...],
+            self.moving_var[...], training=not self.use_running_average)
+        self.moving_mean[...] = mean
+        self.moving_var[...] = var
         return Y
 
 
@@ -1078,6 +1078,17 @@ def conv_layer(in_channels, out_channels, kernel_size, stride=1,
 
 
 # Defined in :numref:`subsec_residual_block`
+def shortcut_layer(in_channels, out_channels, stride, *, rngs):
+    """The shortcut of a residual block: None (the identity) if the block
+    keeps the shape, else a 1 x 1 convolution with batch normalization."""
+    if stride == 1 and in_channels == out_channels:
+        return None
+    return nnx.Sequential(
+        conv_layer(in_channels, out_channels, 1, stride, rngs=rngs),
+        bn_layer(out_channels, rngs))
+
+
+# Defined in :numref:`subsec_residual_block`
 class Residual(nnx.Module):
     """ResNet's basic residual block: two 3 x 3 convolutions with batch
     normalization, plus a shortcut (1 x 1 convolution if the shape
@@ -1088,12 +1099,8 @@ class Residual(nnx.Module):
         self.bn1 = bn_layer(out_channels, rngs)
         self.conv2 = conv_layer(out_channels, out_channels, 3, rngs=rngs)
         self.bn2 = bn_layer(out_channels, rngs)
-        # Assign the shortcut once: Flax treats an attribute first set to
-        # None as static, and could not later hold a module there
-        needs_projection = stride != 1 or in_channels != out_channels
-        self.shortcut = nnx.Sequential(
-            conv_layer(in_channels, out_channels, 1, stride, rngs=rngs),
-            bn_layer(out_channels, rngs)) if needs_projection else None
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride,
+                                       rngs=rngs)
 
     def __call__(self, X):
         Y = nnx.relu(self.bn1(self.conv1(X)))
@@ -1153,12 +1160,8 @@ class ResNeXtBlock(nnx.Module):
             bn_layer(bottleneck, rngs), nnx.relu,
             conv_layer(bottleneck, out_channels, 1, rngs=rngs),
             bn_layer(out_channels, rngs))
-        # Assign the shortcut once: Flax treats an attribute first set to
-        # None as static, and could not later hold a module there
-        needs_projection = stride != 1 or in_channels != out_channels
-        self.shortcut = nnx.Sequential(
-            conv_layer(in_channels, out_channels, 1, stride, rngs=rngs),
-            bn_layer(out_channels, rngs)) if needs_projection else None
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride,
+                                       rngs=rngs)
 
     def __call__(self, X):
         shortcut = X if self.shortcut is None else self.shortcut(X)

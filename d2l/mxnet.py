@@ -1089,6 +1089,18 @@ def conv_layer(in_channels, out_channels, kernel_size, stride=1,
 
 
 # Defined in :numref:`subsec_residual_block`
+def shortcut_layer(in_channels, out_channels, stride):
+    """The shortcut of a residual block: None (the identity) if the block
+    keeps the shape, else a 1 x 1 convolution with batch normalization."""
+    if stride == 1 and in_channels == out_channels:
+        return None
+    shortcut = nn.Sequential()
+    shortcut.add(conv_layer(in_channels, out_channels, 1, stride),
+                 bn_layer(out_channels))
+    return shortcut
+
+
+# Defined in :numref:`subsec_residual_block`
 class Residual(nn.Block):
     """ResNet's basic residual block: two 3 x 3 convolutions with batch
     normalization, plus a shortcut (1 x 1 convolution if the shape
@@ -1099,11 +1111,7 @@ class Residual(nn.Block):
         self.bn1 = bn_layer(out_channels)
         self.conv2 = conv_layer(out_channels, out_channels, 3)
         self.bn2 = bn_layer(out_channels)
-        self.shortcut = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential()
-            self.shortcut.add(conv_layer(in_channels, out_channels, 1, stride),
-                              bn_layer(out_channels))
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride)
 
     def forward(self, X):
         Y = npx.relu(self.bn1(self.conv1(X)))
@@ -1165,11 +1173,7 @@ class ResNeXtBlock(nn.Block):
             conv_layer(bottleneck, bottleneck, 3, stride, groups),
             bn_layer(bottleneck), nn.Activation('relu'),
             conv_layer(bottleneck, out_channels, 1), bn_layer(out_channels))
-        self.shortcut = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential()
-            self.shortcut.add(conv_layer(in_channels, out_channels, 1, stride),
-                              bn_layer(out_channels))
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride)
 
     def forward(self, X):
         shortcut = X if self.shortcut is None else self.shortcut(X)

@@ -1069,6 +1069,17 @@ def conv_layer(in_channels, out_channels, kernel_size, stride=1,
 
 
 # Defined in :numref:`subsec_residual_block`
+def shortcut_layer(in_channels, out_channels, stride):
+    """The shortcut of a residual block: None (the identity) if the block
+    keeps the shape, else a 1 x 1 convolution with batch normalization."""
+    if stride == 1 and in_channels == out_channels:
+        return None
+    return tf.keras.Sequential([
+        conv_layer(in_channels, out_channels, 1, stride),
+        bn_layer(out_channels)])
+
+
+# Defined in :numref:`subsec_residual_block`
 class Residual(tf.keras.layers.Layer):
     """ResNet's basic residual block: two 3 x 3 convolutions with batch
     normalization, plus a shortcut (1 x 1 convolution if the shape
@@ -1079,11 +1090,7 @@ class Residual(tf.keras.layers.Layer):
         self.bn1 = bn_layer(out_channels)
         self.conv2 = conv_layer(out_channels, out_channels, 3)
         self.bn2 = bn_layer(out_channels)
-        self.shortcut = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = tf.keras.Sequential([
-                conv_layer(in_channels, out_channels, 1, stride),
-                bn_layer(out_channels)])
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride)
 
     def call(self, X, training=None):
         training = bool(training)
@@ -1146,11 +1153,7 @@ class ResNeXtBlock(tf.keras.layers.Layer):
             conv_layer(bottleneck, bottleneck, 3, stride, groups),
             bn_layer(bottleneck), tf.keras.layers.ReLU(),
             conv_layer(bottleneck, out_channels, 1), bn_layer(out_channels)])
-        self.shortcut = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = tf.keras.Sequential([
-                conv_layer(in_channels, out_channels, 1, stride),
-                bn_layer(out_channels)])
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride)
 
     def call(self, X, training=None):
         training = bool(training)

@@ -1061,6 +1061,16 @@ def conv_layer(in_channels, out_channels, kernel_size, stride=1,
 
 
 # Defined in :numref:`subsec_residual_block`
+def shortcut_layer(in_channels, out_channels, stride):
+    """The shortcut of a residual block: None (the identity) if the block
+    keeps the shape, else a 1 x 1 convolution with batch normalization."""
+    if stride == 1 and in_channels == out_channels:
+        return None
+    return nn.Sequential(conv_layer(in_channels, out_channels, 1, stride),
+                         bn_layer(out_channels))
+
+
+# Defined in :numref:`subsec_residual_block`
 class Residual(nn.Module):
     """ResNet's basic residual block: two 3 x 3 convolutions with batch
     normalization, plus a shortcut (1 x 1 convolution if the shape
@@ -1071,11 +1081,7 @@ class Residual(nn.Module):
         self.bn1 = bn_layer(out_channels)
         self.conv2 = conv_layer(out_channels, out_channels, 3)
         self.bn2 = bn_layer(out_channels)
-        self.shortcut = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(
-                conv_layer(in_channels, out_channels, 1, stride),
-                bn_layer(out_channels))
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride)
 
     def forward(self, X):
         Y = F.relu(self.bn1(self.conv1(X)))
@@ -1134,11 +1140,7 @@ class ResNeXtBlock(nn.Module):
             conv_layer(bottleneck, bottleneck, 3, stride, groups),
             bn_layer(bottleneck), nn.ReLU(),
             conv_layer(bottleneck, out_channels, 1), bn_layer(out_channels))
-        self.shortcut = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(
-                conv_layer(in_channels, out_channels, 1, stride),
-                bn_layer(out_channels))
+        self.shortcut = shortcut_layer(in_channels, out_channels, stride)
 
     def forward(self, X):
         shortcut = X if self.shortcut is None else self.shortcut(X)

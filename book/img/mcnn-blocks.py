@@ -209,18 +209,20 @@ def alexnet():
 
 
 def nin():
-    d = Drawing(660, 170)
+    d = Drawing(660, 180)
     cx = 80
     d.text(cx, 18, 'NiN block')
     column(d, cx, [('k×k conv, ReLU', CONV), ('1×1 conv, ReLU', ACT),
                    ('1×1 conv, ReLU', ACT)], top=50, step=44)
     d.line([(cx, 24), (cx, 38)])
+    # Colors as in the AlexNet and VGG figures: convolutions blue, pooling
+    # yellow; the last block's last 1 x 1 convolution has no ReLU (scores)
     stages = [(['input'], '1, 28×28', ADD),
-              (['NiN 5×5', '16'], '16, 28×28', NORM),
-              (['max pool 3', 's 2, dropout'], '16, 13×13', CONV),
-              (['NiN 3×3', '32'], '32, 13×13', NORM),
-              (['max pool 3', 's 2, dropout'], '32, 6×6', CONV),
-              (['NiN 3×3', '10'], '10, 6×6', NORM),
+              (['NiN 5×5', '16'], '16, 28×28', CONV),
+              (['max pool 3', 's 2, dropout'], '16, 13×13', NORM),
+              (['NiN 3×3', '32'], '32, 13×13', CONV),
+              (['max pool 3', 's 2, dropout'], '32, 6×6', NORM),
+              (['NiN 3×3', '10, no', 'last ReLU'], '10, 6×6', CONV),
               (['global', 'avg pool'], '10', ACT)]
     x, w, gap = 170, 62, 8
     for i, (lines, shape, fill) in enumerate(stages):
@@ -234,6 +236,7 @@ def nin():
             d.line([(x - gap, 88), (x, 88)])
         x += w + gap
     d.text(410, 40, 'our scaled NiN')
+    d.text(410, 166, 'channels, height × width of each output', size=11)
     d.save('mcnn-nin.svg')
 
 
