@@ -1307,14 +1307,13 @@ class Vocab:
         # Most frequent first; tokens that occur equally often in abc order
         self.token_freqs = sorted(counter.items(),
                                   key=lambda pair: (-pair[1], pair[0]))
-        self.idx_to_token = ['<unk>']
-        for token in list(reserved_tokens) + [
+        self.idx_to_token, self.token_to_idx = [], {}
+        for token in ['<unk>'] + list(reserved_tokens) + [
                 token for token, freq in self.token_freqs
                 if freq >= min_freq]:
-            if token not in self.idx_to_token:
+            if token not in self.token_to_idx:  # a dict: fast to look up
+                self.token_to_idx[token] = len(self.idx_to_token)
                 self.idx_to_token.append(token)
-        self.token_to_idx = {token: idx
-                             for idx, token in enumerate(self.idx_to_token)}
 
     def __len__(self):
         return len(self.idx_to_token)
@@ -1341,24 +1340,27 @@ class Vocab:
 
 # Defined in :numref:`subsec_text_numericalization`
 class MobyDick(d2l.DataModule):
-    """Windows of `num_steps` tokens from chapters of Moby-Dick, with the
-    same windows shifted by one token as targets, for language modelling."""
+    """Windows of `num_steps` tokens from chapters of Moby-Dick, one every
+    `stride` tokens, with the same windows shifted by one token as targets,
+    for language modelling."""
     def __init__(self, batch_size=32, num_steps=32, num_train=10000,
-                 num_val=5000, chapters=range(1, 11), token='char',
-                 min_freq=0):
+                 num_val=2000, stride=8, chapters=range(1, 11),
+                 token='char', min_freq=0):
         super().__init__()
         self.save_hyperparameters()
         self.raw_text = read_moby_dick(chapters)
         corpus, self.vocab = self.build(self.raw_text)
         self.corpus = numpy.array(corpus, dtype=numpy.int64)
-        val_start = num_train + num_steps  # no window shares text with both
-        needed = val_start + num_val + num_steps + 1
+        # The validation windows begin after the last training target
+        val_start = (num_train - 1) * stride + num_steps + 1
+        needed = val_start + (num_val - 1) * stride + num_steps + 1
         if len(corpus) < needed:
             raise ValueError(f'{len(corpus)} tokens, but {num_train} training '
                              f'and {num_val} validation windows need '
                              f'{needed}: take more chapters')
-        starts = numpy.concatenate([numpy.arange(num_train),
-                                    numpy.arange(num_val) + val_start])
+        starts = numpy.concatenate([numpy.arange(num_train) * stride,
+                                    numpy.arange(num_val) * stride
+                                    + val_start])
         offsets = numpy.arange(num_steps)
         self.X = self.corpus[starts[:, None] + offsets]      # (examples, n)
         self.Y = self.corpus[starts[:, None] + offsets + 1]  # shifted by one
@@ -1378,3 +1380,112 @@ class MobyDick(d2l.DataModule):
         X, Y = self.X[rows], self.Y[rows]
         X, Y = torch.from_numpy(X), torch.from_numpy(Y)
         return self.get_tensorloader((X, Y), train)
+
+
+# Defined in :numref:`subsec_rnn_scratch_layer`
+class RNNScratch(d2l.Module):
+    """A recurrent layer H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h), from
+    scratch."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.W_xh = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
+        self.W_hh = nn.Parameter(
+            torch.randn(num_hiddens, num_hiddens) * sigma)
+        self.b_h = nn.Parameter(torch.zeros(num_hiddens))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None. Returns the hidden states of all steps and
+        the last one."""
+        if state is None:
+            state = torch.zeros((inputs.shape[1], self.num_hiddens),
+                                device=inputs.device)
+        outputs = []
+        for X in inputs:  # one time step at a time
+            state = torch.tanh(X @ self.W_xh + state @ self.W_hh + self.b_h)
+            outputs.append(state)
+        return torch.stack(outputs), state
+
+
+# Defined in :numref:`subsec_rnn_scratch_lm`
+class RNNLMScratch(d2l.Classifier):
+    """A language model: one-hot inputs, any recurrent layer `rnn` with the
+    call convention of RNNScratch, and a dense output layer."""
+    def __init__(self, rnn, vocab_size, lr=0.01, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rnn'])
+        self.rnn = rnn
+        self.init_params()
+
+    def init_params(self):
+        """The output layer, from hidden states to one logit per token."""
+        self.W_hq = nn.Parameter(
+            torch.randn(self.rnn.num_hiddens, self.vocab_size) * self.sigma)
+        self.b_q = nn.Parameter(torch.zeros(self.vocab_size))
+
+    def one_hot(self, X):
+        """(batch_size, num_steps) indices -> (num_steps, batch_size,
+        vocab_size) one-hot vectors."""
+        return F.one_hot(X.T.long(), self.vocab_size).float()
+
+    def output_layer(self, rnn_outputs):
+        """(num_steps, batch_size, num_hiddens) hidden states -> (batch_size,
+        num_steps, vocab_size) logits."""
+        outputs = rnn_outputs @ self.W_hq + self.b_q
+        return outputs.transpose(0, 1)
+
+    def forward(self, X, state=None):
+        rnn_outputs, _ = self.rnn(self.one_hot(X), state)
+        return self.output_layer(rnn_outputs)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """Cross-entropy of the logits of every step of every sequence."""
+        Y_hat = Y_hat.reshape((-1, Y_hat.shape[-1]))
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y.reshape(-1),
+                                          averaged)
+
+    # Defined in :numref:`subsec_rnn_scratch_decoding`
+    def predict(self, prefix, num_preds, vocab):
+        """`prefix` followed by the `num_preds` tokens of greedy decoding."""
+        device = next(self.parameters()).device
+        tokens = vocab[list(prefix)]
+        with torch.no_grad():
+            X = torch.tensor([tokens], device=device)
+            rnn_outputs, state = self.rnn(self.one_hot(X))  # read the prefix
+            for _ in range(num_preds):
+                logits = self.output_layer(rnn_outputs[-1:])  # (1, 1, vocab)
+                tokens.append(int(logits.argmax(dim=-1).reshape(())))
+                X = torch.tensor([[tokens[-1]]], device=device)
+                rnn_outputs, state = self.rnn(self.one_hot(X), state)
+        return ''.join(vocab.to_tokens(tokens))
+
+
+# Defined in :numref:`subsec_rnn_concise_layer`
+class RNN(d2l.Module):
+    """The framework's RNN layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = nn.RNN(num_inputs, num_hiddens)
+        for name, param in self.rnn.named_parameters():
+            if name.startswith('weight'):
+                nn.init.normal_(param, std=sigma)
+            else:
+                nn.init.zeros_(param)
+
+    def forward(self, inputs, state=None):
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_rnn_concise_lm`
+class RNNLM(d2l.RNNLMScratch):
+    """RNNLMScratch with the framework's dense layer as output layer."""
+    def init_params(self):
+        self.linear = nn.Linear(self.rnn.num_hiddens, self.vocab_size)
+        nn.init.normal_(self.linear.weight, std=self.sigma)
+        nn.init.zeros_(self.linear.bias)
+
+    def output_layer(self, hiddens):
+        return self.linear(hiddens).transpose(0, 1)
