@@ -326,3 +326,21 @@ def test_nonempty_dest_needs_force(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert not (dest / "keep.txt").exists() and (dest / "_toc.yml").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.slow
+def test_lenient_preview_renders_markers_and_numbers(out, tmp_path):
+    """`html --no-execute` on the imported book: a broken reference is a visible marker, the
+    d2lbook-captioned tables keep their label and number, eval_rst is rendered."""
+    from conftest import run_scripts
+    book = tmp_path / "book"
+    shutil.copytree(out, book, ignore=shutil.ignore_patterns("_build"))
+    r = run_scripts("html", "--no-execute", "--frameworks", "pytorch", "--root", book)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "[html] 3 warning(s)" in r.stderr
+    site = book / "_build/html/pytorch/chapter_intro"
+    linear, tensors = (site / "linear.html").read_text(), (site / "tensors.html").read_text()
+    assert 'd2l-missing-ref">[missing reference: eq_nowhere]<' in linear
+    assert 'd2l-missing-ref">[missing reference: sec_outside]<' in linear
+    assert "Table 1.2" in linear and "Table 1.1" in tensors
+    assert "Raw reStructuredText, rendered" in tensors and "eval_rst" not in tensors
