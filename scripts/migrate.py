@@ -97,12 +97,10 @@ def read_config(src: Path) -> dict:
                         "fix default_tab or add it to tabs", path=path,
                         line=_line_of_key(text, "default_tab"))
 
-    bibfile = get("bibfile")
+    bibfile, bib_missing = get("bibfile"), None
     if bibfile is not None:
-        if not (src / bibfile).is_file():
-            raise BookError(f"bibfile '{bibfile}' named in config.ini does not exist",
-                            f"add {bibfile} to the project or fix the name", path=path,
-                            line=_line_of_key(text, "bibfile"))
+        if not (src / bibfile).is_file():   # imported anyway: the citations are then reported
+            bib_missing, bibfile = (bibfile, _line_of_key(text, "bibfile")), None
     else:
         bibs = sorted(p.name for p in src.glob("*.bib") if p.is_file())
         bibfile = bibs[0] if len(bibs) == 1 else None
@@ -115,6 +113,7 @@ def read_config(src: Path) -> dict:
         "tabs": tabs,
         "default": default,
         "bibfile": bibfile,
+        "bib_missing": bib_missing,
     }
 
 
@@ -144,10 +143,14 @@ def find_toc_blocks(text: str) -> list[dict]:
                     len(close.group("fence")) >= len(fence) and not close.group("info").strip():
                 break
             j += 1
-        if info.strip("{}").strip() == "toc":
+        name = info.strip("{}").strip()
+        rst = name == "eval_rst" and rst_toctree(lines[start + 1:j])
+        if name == "toc" or rst:
             options, entries, in_options = {}, [], True
             for k in range(start + 1, min(j, len(lines))):
                 line = lines[k].strip()
+                if rst and line.startswith(".. toctree::"):
+                    continue
                 if not line:
                     continue
                 opt = TOC_OPTION.match(line) if in_options else None
@@ -160,6 +163,14 @@ def find_toc_blocks(text: str) -> list[dict]:
                            "options": options, "entries": entries})
         i = j + 1
     return blocks
+
+
+def rst_toctree(body: list[str]) -> bool:
+    """Whether an ```` ```eval_rst ```` block's ``body`` is only a ``.. toctree::`` (older
+    d2lbook books list sections that way): it is read as a toc block."""
+    text = [ln for ln in body if ln.strip()]
+    return bool(text) and text[0].strip().startswith(".. toctree::") and \
+        all(ln.startswith((" ", "\t")) for ln in text[1:])
 
 
 def strip_toc_blocks(text: str, blocks: list[dict]) -> str:
@@ -213,12 +224,25 @@ def walk_page(src: Path, page: str, seen: dict[str, tuple[str, int]], pages: lis
     for block in blocks:
         _check_options(block["options"], src / page, block["start"])
         for line, entry in block["entries"]:
-            sections.append(_chapter(src, page, entry, line, seen, pages))
+            item = _chapter(src, page, entry, line, seen, pages)
+            if item is not None:
+                sections.append(item)
     return sections
 
 
-def _chapter(src: Path, page: str, entry: str, line: int, seen: dict, pages: list[str]) -> dict:
-    child = resolve_entry(src, page, entry, line)
+#: toc entries naming a page that does not exist, skipped as d2lbook skips them: (page, line, entry)
+SKIPPED: list[tuple[str, int, str]] = []
+
+
+def _chapter(src: Path, page: str, entry: str, line: int, seen: dict,
+             pages: list[str]) -> dict | None:
+    try:
+        child = resolve_entry(src, page, entry, line)
+    except BookError as e:
+        if "names a missing page" not in e.message:
+            raise
+        SKIPPED.append((page, line, e.message))    # d2lbook's get_toc skips it too
+        return None
     if child in seen:
         first_page, first_line = seen[child]
         raise BookError(f"toc entry '{entry}' lists {child} a second time (first in "
@@ -255,8 +279,8 @@ def build_toc(src: Path) -> tuple[dict, list[str]]:
         if block["options"].get("caption"):
             part["caption"] = block["options"]["caption"]
         part["numbered"] = "numbered" in block["options"]
-        part["chapters"] = [_chapter(src, root, entry, line, seen, pages)
-                            for line, entry in block["entries"]]
+        part["chapters"] = [c for c in (_chapter(src, root, entry, line, seen, pages)
+                                        for line, entry in block["entries"]) if c is not None]
         parts.append(part)
     return {"format": "jb-book", "root": "book/index", "parts": parts}, pages
 
@@ -309,7 +333,7 @@ D2LBOOK_CAPTION = re.compile(r"^:(?![\w-]+:)(?P<text>\S.*?)\s*$")
 TABLE_LINE = re.compile(r"^\s*\|")
 ATX_TITLE = re.compile(r"^\s{0,3}#\s+\S")
 SETEXT_TITLE = re.compile(r"^\s{0,3}=+\s*$")
-BIBLIOGRAPHY = re.compile(r"^\s*\.\.\s+bibliography::", re.M)
+BIBLIOGRAPHY = re.compile(r"^\s*(?:\.\.\s+bibliography::|:bibliography:`)", re.M)
 
 
 @dataclass
@@ -483,7 +507,7 @@ def normalise_page(page: str, text: str, title: str | None = None
     fences = _fences(lines)
     for a, b, fence, info in fences:
         name = info.strip("{}").strip()
-        if name == "toc":
+        if name == "toc" or (name == "eval_rst" and rst_toctree([t for _, t in lines[a + 1:b]])):
             for k in range(a, b + 1):
                 keep[k] = False
             _drop_blank_after(lines, keep, b + 1)
@@ -597,7 +621,8 @@ def is_bibliography_page(text: str) -> bool:
     toolchain writes its own References page)."""
     if not BIBLIOGRAPHY.search(text):
         return False
-    rest = [ln for ln in text.split("\n") if ln.strip() and not ln.strip().startswith(("```", ".."))
+    rest = [ln for ln in text.split("\n") if ln.strip() and not ln.strip().startswith(("```", "..",
+                                                                                   ":bibliography:"))
             and not ln.startswith((" ", "\t")) and not re.match(r"^\s*[=#-]+\s*$", ln)
             and not re.match(r"^\s*#+\s", ln) and not re.match(r"^\s*:\w+:", ln)]
     return len(rest) <= 1
@@ -822,9 +847,17 @@ def convert(src: Path, dest: Path, force: bool = False) -> dict:
     """Convert the d2lbook project ``src`` into the book ``dest``; returns the summary counts,
     the changes and the problems left (also written to ``DEST/IMPORT.md``)."""
     cfg = read_config(src)
+    SKIPPED.clear()
     toc, pages = build_toc(src)
     check_dest(src, dest, force)
-    changes = drop_bibliography_pages(src, toc, pages)
+    changes = [Change(page, line, f"{what}: the entry is left out (d2lbook skips it too)")
+               for page, line, what in SKIPPED]
+    changes += drop_bibliography_pages(src, toc, pages)
+    toc["parts"] = [part for part in toc["parts"] if part["chapters"]]
+    if cfg.get("bib_missing"):
+        name, line = cfg["bib_missing"]
+        changes.insert(0, Change("config.ini", line or 1, f"bibfile '{name}' does not exist: "
+                                 "references.bib is empty (add the entries to it)"))
     config = book_config(cfg)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))

@@ -300,6 +300,8 @@ def test_missing_config(tmp_path):
 
 
 def test_missing_toc_entry(tmp_path):
+    """A toc entry naming a page that does not exist is skipped, as d2lbook skips it, and
+    reported (a partial copy of a book imports)."""
     src = tmp_path / "src"
     shutil.copytree(PROJECT, src)
     index = src / "chapter_intro" / "index.md"
@@ -307,10 +309,30 @@ def test_missing_toc_entry(tmp_path):
     index.write_text(text.replace("\nlinear\n", "\nlinaer\n"))
     line = text.splitlines().index("linear") + 1
     r = run("import-d2lbook", src, tmp_path / "out")
-    assert r.returncode == 1
-    assert f"chapter_intro/index.md:{line}: toc entry 'linaer' names a missing page" in r.stderr
-    assert "create chapter_intro/linaer.md or remove the entry" in r.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["src"]     # nothing half-written
+    assert r.returncode == 0, r.stdout + r.stderr
+    toc = yaml.safe_load((tmp_path / "out/_toc.yml").read_text())
+    assert toc["parts"][1]["chapters"][0]["sections"] == [
+        {"file": "book/chapter_intro/tensors"}, {"file": "book/chapter_intro/notes"}]
+    report = (tmp_path / "out/IMPORT.md").read_text()
+    assert f"- chapter_intro/index.md:{line}: toc entry 'linaer' names a missing page: " \
+           "chapter_intro/linaer.md does not exist: the entry is left out (d2lbook skips it " \
+           "too)" in report
+
+
+def test_rst_toctree_is_a_toc(tmp_path):
+    """Older d2lbook books list sections in an ```eval_rst toctree: it is read as a toc."""
+    src = tmp_path / "src"
+    shutil.copytree(PROJECT, src)
+    index = src / "chapter_intro" / "index.md"
+    index.write_text(index.read_text().replace(
+        "```toc\n:maxdepth: 2\n\ntensors\nlinear\nnotes\n```",
+        "```eval_rst\n\n.. toctree::\n   :maxdepth: 2\n\n   tensors\n   linear\n```"))
+    r = run("import-d2lbook", src, tmp_path / "out")
+    assert r.returncode == 0, r.stdout + r.stderr
+    toc = yaml.safe_load((tmp_path / "out/_toc.yml").read_text())
+    assert toc["parts"][1]["chapters"][0]["sections"] == [
+        {"file": "book/chapter_intro/tensors"}, {"file": "book/chapter_intro/linear"}]
+    assert "toctree" not in (tmp_path / "out/book/chapter_intro/index.md").read_text()
 
 
 def test_nonempty_dest_needs_force(tmp_path):
