@@ -676,11 +676,16 @@ def broken_targets(parsed: dict[str, ParsedPage]) -> frozenset[str]:
 
 # --- code transforms shared by the notebook and library stages ------------------------------
 
-SELECTED = re.compile(r"^(?P<indent>\s*)(?P<kw>if|elif)\s+tab\.selected\((?P<args>[^)]*)\)\s*:\s*$")
+#: ``if tab.selected('a', 'b'):`` — or several calls joined by ``or``, as d2lbook books write
+#: (``if tab.selected('pytorch') or tab.selected('mxnet'):``); ``args`` holds every call's names
+SELECTED = re.compile(r"^(?P<indent>\s*)(?P<kw>if|elif)\s+tab\.selected\((?P<args>[^)]*(?:\)\s+or"
+                      r"\s+tab\.selected\([^)]*)*)\)\s*:\s*$")
 ELSE = re.compile(r"^(?P<indent>\s*)else\s*:\s*$")
 
 
 def selected_names(args: str) -> list[str]:
+    """The framework names of a :data:`SELECTED` match's ``args``."""
+    args = re.sub(r"\)\s+or\s+tab\.selected\(", ",", args)
     return [a.strip().strip("'\"") for a in args.split(",") if a.strip()]
 
 
