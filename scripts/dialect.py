@@ -733,4 +733,7 @@ def resolve_tab_selected(source: str, framework: str) -> str:
             out.extend(indent + b[width:] if b.strip() else "" for b in chosen)
         if trailing_blank:
             out.append("")
-    return "\n".join(out)
+    result = "\n".join(out)
+    if result != source and any(SELECTED.match(ln) for ln in out):
+        return resolve_tab_selected(result, framework)   # a chain nested in a kept branch
+    return result

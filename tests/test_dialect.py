@@ -233,3 +233,12 @@ def test_tab_selected_or_chain():
     assert dialect.resolve_tab_selected(src, "tensorflow") == "x = 1\na = 2"
     m = dialect.SELECTED.match("if tab.selected('pytorch') or tab.selected('mxnet', 'jax'):")
     assert dialect.selected_names(m.group("args")) == ["pytorch", "mxnet", "jax"]
+
+
+def test_tab_selected_nested():
+    """A chain inside a kept branch is resolved too (d2l-en's `Module` class does this)."""
+    src = ("class M:\n    if tab.selected('mxnet', 'tensorflow'):\n        def f(self):\n"
+           "            pass\n        if tab.selected('tensorflow'):\n            t = None\n")
+    assert dialect.resolve_tab_selected(src, "tensorflow") == \
+        "class M:\n    def f(self):\n        pass\n    t = None\n"
+    assert dialect.resolve_tab_selected(src, "mxnet") == "class M:\n    def f(self):\n        pass\n"
