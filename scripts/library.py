@@ -185,6 +185,8 @@ def collect(book: Book, fw: str, parsed: dict[str, dialect.ParsedPage]) -> tuple
                             page.path, s.line))
                         continue
                     cls.source = _splice_method(cls.source, s.name, text, where)
+                elif text.strip() == "d2l = sys.modules[__name__]":
+                    continue                    # every module's header has it already
                 else:
                     key = s.name or text
                     entries.pop(key, None)     # a later definition replaces the earlier one
