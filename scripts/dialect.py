@@ -689,9 +689,13 @@ def selected_names(args: str) -> list[str]:
     return [a.strip().strip("'\"") for a in args.split(",") if a.strip()]
 
 
-def resolve_tab_selected(source: str, framework: str) -> str:
+def resolve_tab_selected(source: str, framework: str, dedent: bool = True) -> str:
     """Keep the branch of an ``if tab.selected(...)`` / ``elif tab.selected(...)`` / ``else``
-    chain that matches ``framework``, dedented to the ``if``'s level; drop the others."""
+    chain that matches ``framework``, dedented to the ``if``'s level; drop the others.
+
+    A chain nested in a kept branch is resolved as d2lbook resolves it (d2lbook books rely on
+    it): its ``if`` lines go, the kept body is not dedented again (``dedent`` false), so every
+    kept line moves one level left however deep its chains are nested."""
     lines = source.split("\n")
     out: list[str] = []
     i = 0
@@ -728,12 +732,14 @@ def resolve_tab_selected(source: str, framework: str) -> str:
                 chosen = body
             if me:
                 break
-        if chosen:
+        if chosen and not dedent:
+            out.extend(b if b.strip() else "" for b in chosen)
+        elif chosen:
             width = min(len(b) - len(b.lstrip()) for b in chosen if b.strip())
             out.extend(indent + b[width:] if b.strip() else "" for b in chosen)
         if trailing_blank:
             out.append("")
     result = "\n".join(out)
     if result != source and any(SELECTED.match(ln) for ln in out):
-        return resolve_tab_selected(result, framework)   # a chain nested in a kept branch
+        return resolve_tab_selected(result, framework, dedent=False)   # nested in a kept branch
     return result

@@ -201,7 +201,8 @@ def test_lib_matches_d2lbook(out, tab, module):
     theirs = _definitions((EXPECTED / f"{tab}.py").read_text())
     assert [d.split(":")[0] for d in ours[1]] == [d.split(":")[0] for d in theirs[1]]
     assert ours == theirs
-    assert [d.split(":")[0] for d in ours[1]] == ["Model", "line", "SCALE", "OFFSET", "ones"]
+    assert [d.split(":")[0] for d in ours[1]] == ["Model", "line", "SCALE", "OFFSET", "ones",
+                                                 "Board"]
 
 
 def test_expected_libraries_are_d2lbooks(tmp_path):

@@ -33,3 +33,11 @@ def ones(n):
 
     Defined in :numref:`sec_linear`"""
     return [1.0] * n
+
+class Board:
+    """Nested and `or`-joined tab.selected chains, as d2l-en writes them."""
+    def __init__(self):
+        """Defined in :numref:`sec_linear`"""
+        self.x = 1
+    def draw(self):
+        return 'eager'

@@ -33,3 +33,13 @@ def ones(n):
 
     Defined in :numref:`sec_linear`"""
     return [1.0] * n
+
+class Board:
+    """Nested and `or`-joined tab.selected chains, as d2l-en writes them."""
+    def __init__(self):
+        """Defined in :numref:`sec_linear`"""
+        self.x = 1
+        self.training = None
+
+    def draw(self):
+        return 'graph'
