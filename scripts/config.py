@@ -501,6 +501,8 @@ def read_config(path: Path) -> tuple[BookConfig, dict[str, Framework], str]:
         raise BookErrors(validation_errors(e, BookConfig, data, node, path)) from None
     frameworks = {name: _framework(name, spec) for name, spec in cfg.frameworks.available.items()}
     default = cfg.frameworks.default or next(iter(frameworks))
+    if default not in frameworks and default in cfg.frameworks.sources:
+        default = next(iter(frameworks))   # a subset that leaves the sources' default out
     if default not in frameworks:
         raise BookError(f"default framework '{default}' is not in frameworks.available",
                         f"use one of: {', '.join(frameworks)}", path=path,
