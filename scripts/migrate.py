@@ -652,6 +652,7 @@ def write_book(src: Path, out: Path, pages: list[str], toc: dict, config: dict,
             raise BookError(f"not UTF-8 (byte at offset {e.start})", "save the file as UTF-8",
                             path=source) from None
         new, lines, page_changes = normalise_page(page, text, (titles or {}).get(page))
+        page_changes += copy_rst_files(src, book, page, lines)   # what `:file:` includes
         changes += sorted(page_changes, key=lambda c: c.line)
         origins[page] = lines
         if new == text:
@@ -670,6 +671,34 @@ def write_book(src: Path, out: Path, pages: list[str], toc: dict, config: dict,
     (out / "_toc.yml").write_text(_dump(toc, origin), encoding="utf-8")
     (out / "_config.yml").write_text(_dump(config, origin), encoding="utf-8")
     return {"pages": len(pages), "images": images}, changes, origins
+
+
+RST_FILE = re.compile(r"^\s+:file:\s*(?P<path>\S+)\s*$")
+
+
+def copy_rst_files(src: Path, book: Path, page: str, lines: Lines) -> list[Change]:
+    """Copy the files an ```` ```{eval-rst} ```` block of ``page`` includes with ``:file:``
+    (``.. raw:: html`` + ``:file: frontpage.html``) next to it in the book; say which are
+    missing."""
+    out = []
+    fenced = set()
+    for a, b, _, info in _fences(lines):
+        if info.strip("{}").strip() in ("eval-rst", "eval_rst"):
+            fenced.update(range(a + 1, b))
+    for k in sorted(fenced):
+        m = RST_FILE.match(lines[k][1])
+        if not m:
+            continue
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(page), m.group("path")))
+        source, target = src / rel, book / rel
+        if rel.startswith("../") or not source.is_file():
+            out.append(Change(page, lines[k][0], f"`:file: {m.group('path')}` names a file that "
+                              "does not exist: the raw reStructuredText will report it"))
+        elif not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            out.append(Change(page, lines[k][0], f"copied {rel} (included by `:file:`) into book/"))
+    return out
 
 
 def drop_bibliography_pages(src: Path, toc: dict, pages: list[str]) -> list[Change]:

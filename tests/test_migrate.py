@@ -30,7 +30,7 @@ def out(tmp_path_factory) -> Path:
     r = run("import-d2lbook", PROJECT, dest)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "6 page(s), 1 image(s), 4 framework(s)" in r.stdout
-    assert f"11 change(s) made, 0 error(s) and 3 warning(s) left: every one with its " \
+    assert f"13 change(s) made, 0 error(s) and 3 warning(s) left: every one with its " \
            f"file:line in {dest / 'IMPORT.md'}" in r.stdout
     return dest
 
@@ -87,7 +87,10 @@ def test_toc_blocks_removed(out):
     for text in (root, chapter):
         assert "```toc" not in text and ":maxdepth:" not in text and "\n\n\n" not in text
     assert root == ("Tiny Dive into Deep Learning\n============================\n\n"
-                    "A two-chapter book in the d2lbook dialect.\n")
+                    "A two-chapter book in the d2lbook dialect.\n\n```{eval-rst}\n"
+                    ".. raw:: html\n   :file: frontpage.html\n```\n")
+    assert (out / "book/frontpage.html").read_text() == \
+        (PROJECT / "frontpage.html").read_text()
     assert chapter == ((PROJECT / "chapter_intro/index.md").read_text()
                        .replace("```toc\n:maxdepth: 2\n\ntensors\nlinear\nnotes\n```\n\n", ""))
 
@@ -100,6 +103,9 @@ def test_report(out):
     assert changes == [
         ("chapter_references/zreferences.md:1", "references page left out: the toolchain "
          "writes its own References page from references.bib"),
+        ("index.md:6", "```eval_rst block rendered as MyST's ```{eval-rst} (raw "
+         "reStructuredText)"),
+        ("index.md:8", "copied frontpage.html (included by `:file:`) into book/"),
         ("chapter_preface/index.md:6", "removed d2lbook's machinery cell "
          "(`%load_ext d2lbook.tab`)"),
         ("chapter_preface/index.md:15", "#@save marks moved so that the library saves what "
@@ -119,7 +125,7 @@ def test_report(out):
          "d2lbook saves: a mark on each statement it takes"),
         ("chapter_intro/notes.md:1", "the page had no title heading: `# Notes` added"),
     ]
-    assert "- changes made: 11" in report and \
+    assert "- changes made: 13" in report and \
         "- problems left: 0 error(s), 3 warning(s)" in report
     problems = re.findall(r"^- (book/\S+:\d+): (.*)$", report.split("## Problems")[1], re.M)
     assert problems == [
@@ -368,3 +374,5 @@ def test_lenient_preview_renders_markers_and_numbers(out, tmp_path):
     assert 'd2l-missing-ref">[missing reference: sec_outside]<' in linear
     assert "Table 1.2" in linear and "Table 1.1" in tensors
     assert "Raw reStructuredText, rendered" in tensors and "eval_rst" not in tensors
+    index = (book / "_build/html/pytorch/index.html").read_text()
+    assert '<p class="frontpage">The front page, raw HTML.</p>' in index
