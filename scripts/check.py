@@ -26,7 +26,8 @@ def bib_keys(book: Book) -> set[str]:
     return keys
 
 
-def page_problems(p: dialect.ParsedPage, frameworks: list[str]) -> list[BookError]:
+def page_problems(p: dialect.ParsedPage, frameworks: list[str],
+                  dropped: frozenset[str] = frozenset()) -> list[BookError]:
     """What the parser accepts but would lose silently: a page without a title, a label or
     equation label that nothing takes, a misspelled framework in ``tab.selected(...)``."""
     errors = []
@@ -46,10 +47,11 @@ def page_problems(p: dialect.ParsedPage, frameworks: list[str]) -> list[BookErro
         for i, line in enumerate(c.source.split("\n")):
             m = dialect.SELECTED.match(line)
             for name in dialect.selected_names(m.group("args")) if m else []:
-                if name not in frameworks:
+                if name not in frameworks and name not in dropped:
                     where = c.line_map[i] if i < len(c.line_map) else c.line
                     errors.append(BookError(f"tab.selected: unknown framework '{name}'",
-                                            f"use one of: {', '.join(frameworks)}", p.path, where))
+                                            f"use one of: {', '.join([*frameworks, *sorted(dropped)])}",
+                                            p.path, where))
     return errors
 
 
@@ -76,11 +78,27 @@ def results_problems(book: Book, parsed: dict[str, dialect.ParsedPage]) -> list[
 
 
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
-    """All problems of the book, and the pages that parsed."""
+    """All problems of the book, and the pages that parsed (in lenient mode the problems that
+    only break a reference, a citation or an image are left out: see :func:`book_problems`)."""
+    errors, _, parsed = book_problems(book)
+    return errors, parsed
+
+
+def book_problems(book: Book) -> tuple[list[BookError], list[BookError],
+                                       dict[str, dialect.ParsedPage]]:
+    """(errors, warnings, pages that parsed). A broken reference, citation or image, and a
+    label nothing takes, are errors in strict mode (the default) and warnings with
+    ``check: {strict: false}``; everything else is always an error."""
     fws = list(book.frameworks)
     parsed, errors = dialect.parse_pages(book)
+    soft: list[BookError] = []      # errors in strict mode, warnings in lenient mode
     for p in parsed.values():
-        errors += page_problems(p, fws)
+        errors += page_problems(p, fws, book.dropped_frameworks)
+        for b in dialect.stray_labels(p):
+            soft.append(BookError(f":label:`{b.value}` is not attached to a heading, figure, "
+                                  "table or equation, so nothing can refer to it",
+                                  "put it on the line after a heading, a figure, a table "
+                                  "(or its `: Caption`) or an equation", p.path, b.line))
     toc_paths = {page.path.resolve() for page in book.ordered_pages()}
     for path in sorted(book.source_dir.rglob("*.md")):
         if path.resolve() not in toc_paths and not any(part.startswith((".", "_"))
@@ -102,36 +120,57 @@ def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPag
                     labels[u.target] = (p.path, u.line)
     keys = bib_keys(book)
     bibs = ", ".join(book.config.bibtex_bibfiles or ["references.bib"])
+    broken = dialect.broken_targets(parsed)
     for p in parsed.values():
         for u in p.uses:
-            if u.kind in ("numref", "ref", "eqref") and u.target not in labels:
-                errors.append(BookError(f":{u.kind}: to missing label '{u.target}'",
-                                        "define it with :label:/:eqlabel: or fix the name",
-                                        p.path, u.line))
+            if u.kind in ("numref", "ref", "eqref") and u.target in broken:
+                what = "label" if u.target not in labels else "label (it is not attached)"
+                soft.append(BookError(f":{u.kind}: to missing {what} '{u.target}'",
+                                      "define it with :label:/:eqlabel: or fix the name",
+                                      p.path, u.line))
             elif u.kind in ("cite", "citet") and u.target not in keys:
-                errors.append(BookError(f"citation key '{u.target}' is not in {bibs}",
-                                        f"add a BibTeX entry for it to {bibs} or fix the key",
-                                        p.path, u.line))
+                soft.append(BookError(f"citation key '{u.target}' is not in {bibs}",
+                                      f"add a BibTeX entry for it to {bibs} or fix the key",
+                                      p.path, u.line))
             elif u.kind == "image" and "://" not in u.target and \
                     not (p.path.parent / u.target).is_file():
-                errors.append(BookError(f"image '{u.target}' not found",
-                                        "add the file under book/img/ or fix the path",
-                                        p.path, u.line))
+                soft.append(BookError(f"image '{u.target}' not found",
+                                      "add the file under book/img/ or fix the path",
+                                      p.path, u.line))
     errors += results_problems(book, parsed)
     try:
         library.build_all(book, fws, parsed)
     except BookErrors as e:
         errors += e.errors
-    return errors, parsed
+    if book.strict:
+        return errors + soft, [], parsed
+    return errors, soft, parsed
+
+
+def print_warnings(warnings: list[BookError], root: Path, stage: str) -> None:
+    """Each lenient-mode problem once on stderr, as ``file:line: warning: …``, and a count."""
+    shown = list(dict.fromkeys(w.format(root) for w in warnings))
+    for line in shown:
+        loc, _, rest = line.partition(": ")
+        print(f"{loc}: warning: {rest}" if rest else f"warning: {line}", file=sys.stderr)
+    if shown:
+        print(f"[{stage}] {len(shown)} warning(s) (check.strict is false in _config.yml: each "
+              "broken reference, citation or image is shown as a marker in the pages)",
+              file=sys.stderr)
 
 
 def _run(args, book: Book, fws: list[str]) -> int:
-    errors, parsed = check_book(book)
+    errors, warnings, parsed = book_problems(book)
+    print_warnings(warnings, book.root, "check")
     if errors:
         report(BookErrors(errors), book.root)
         count = len({e.format(book.root) for e in errors})
         print(f"[check] {count} problem(s) found", file=sys.stderr)
         return 1
+    if warnings:
+        print(f"[check] {len(parsed)} page(s), {len(book.frameworks)} frameworks: no errors, "
+              f"{len({w.format(book.root) for w in warnings})} warning(s)")
+        return 0
     print(f"[check] {len(parsed)} page(s), {len(book.frameworks)} frameworks: no problems")
     return 0
 

@@ -61,8 +61,22 @@ class FrameworkSpec(_Strict):
 
 
 class FrameworksSection(_Strict):
+    """``frameworks:``. ``available`` are the frameworks the book builds; ``sources`` may name
+    more frameworks the sources are written for (an imported book built for a subset): their
+    cells, tabs and ``tab.selected`` branches are dropped instead of being "unknown framework"
+    errors. ``unmarked`` is the framework of a code cell without ``#@tab`` (default:
+    ``default``; an imported d2lbook book keeps its first tab, even when it is not built)."""
     default: str | None = None
+    unmarked: str | None = None
+    sources: list[str] = []
     available: dict[str, FrameworkSpec | None]
+
+
+class CheckSection(_Strict):
+    """``check:``. ``strict: false`` (written by ``import-d2lbook``) makes broken references,
+    missing citation keys and images, and labels nothing takes into warnings with a visible
+    marker in the pages, instead of errors that stop the build. Strict is the default."""
+    strict: bool = True
 
 
 class ExecuteSection(_Strict):
@@ -127,6 +141,7 @@ class BookConfig(_Strict):
     colab: ColabSection = ColabSection()
     latex: LatexSection = LatexSection()
     sphinx: SphinxSection = SphinxSection()
+    check: CheckSection = CheckSection()
     frameworks: FrameworksSection
 
     @field_validator("copyright", "version", mode="before")
@@ -361,6 +376,26 @@ class Book:
         return self.config.version
 
     @property
+    def strict(self) -> bool:
+        """Whether broken references stop the build (``check.strict``, default true)."""
+        return self.config.check.strict
+
+    @property
+    def unmarked_framework(self) -> str:
+        """The framework of a code cell without ``#@tab`` (``frameworks.unmarked``, else the
+        default); it may be a framework of the sources that this book does not build."""
+        return self.config.frameworks.unmarked or self.default_framework
+
+    @property
+    def dropped_frameworks(self) -> frozenset[str]:
+        """Frameworks the sources name that this book does not build (``frameworks.sources``
+        minus ``available``): their cells and tabs are left out, silently."""
+        names = set(self.config.frameworks.sources)
+        if self.config.frameworks.unmarked:
+            names.add(self.config.frameworks.unmarked)
+        return frozenset(names - set(self.frameworks))
+
+    @property
     def source_dir(self) -> Path:
         return self.root / "book"
 
@@ -471,10 +506,18 @@ def read_config(path: Path) -> tuple[BookConfig, dict[str, Framework], str]:
         raise BookErrors(validation_errors(e, BookConfig, data, node, path)) from None
     frameworks = {name: _framework(name, spec) for name, spec in cfg.frameworks.available.items()}
     default = cfg.frameworks.default or next(iter(frameworks))
+    if default not in frameworks and default in cfg.frameworks.sources:
+        default = next(iter(frameworks))   # a subset that leaves the sources' default out
     if default not in frameworks:
         raise BookError(f"default framework '{default}' is not in frameworks.available",
                         f"use one of: {', '.join(frameworks)}", path=path,
                         line=_node_line(node, ("frameworks", "default"), 1))
+    unmarked = cfg.frameworks.unmarked
+    if unmarked is not None and unmarked not in frameworks and unmarked not in cfg.frameworks.sources:
+        raise BookError(f"frameworks.unmarked '{unmarked}' is neither in frameworks.available "
+                        "nor in frameworks.sources",
+                        f"use one of: {', '.join([*frameworks, *cfg.frameworks.sources])}",
+                        path=path, line=_node_line(node, ("frameworks", "unmarked"), 1))
     return cfg, frameworks, default
 
 

@@ -381,15 +381,19 @@ def _group_at(blocks: list[Block], i: int, lines: list[str]) -> tuple[Block, int
             j += 1
         options = [(m.kind, m.value) for m in blocks[i + 1:j]]
         return replace(b, lines=span(blocks[j - 1]), options=options), j
-    caption = None
+    caption, label = None, None
     if b.kind == "caption":          # a caption belongs to the table after it, if there is one
         j, _ = _next(blocks, i)
+        if j < len(blocks) and blocks[j].kind == "label":   # d2lbook: caption, label, table
+            k, _ = _next(blocks, j)
+            if k < len(blocks) and isinstance(blocks[k], Table):
+                label, j = blocks[j].value, k
         if j >= len(blocks) or not isinstance(blocks[j], Table):
             return b, i + 1
         caption, i = b.value, j
     if isinstance(blocks[i], Table):
-        table, last, label = blocks[i], blocks[i], None
-        if (j := _mark_after(blocks, i, "label", 1)) is not None:
+        table, last = blocks[i], blocks[i]
+        if label is None and (j := _mark_after(blocks, i, "label", 1)) is not None:
             last, label, i = blocks[j], blocks[j].value, j
         return replace(table, line=b.line, lines=span(last), caption=caption, label=label), i + 1
     return b, i + 1
@@ -441,7 +445,10 @@ def block_uses(block: Block) -> list[Use]:
 # --- pages: front matter, cells ------------------------------------------------------------
 
 def parse_tab_names(text: str, frameworks: list[str], path: Path, line: int,
-                    errors: list[BookError]) -> tuple[str, ...]:
+                    errors: list[BookError], dropped: frozenset[str] = frozenset()
+                    ) -> tuple[str, ...]:
+    """The built frameworks a ``#@tab``/``:begin_tab:`` list names; ``dropped`` frameworks (the
+    sources have them, the book does not build them) are left out without an error."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         errors.append(BookError("empty framework list", "name frameworks, e.g. `pytorch, jax`, "
@@ -451,9 +458,12 @@ def parse_tab_names(text: str, frameworks: list[str], path: Path, line: int,
         return tuple(frameworks)
     out = []
     for n in names:
+        if n in dropped and n not in frameworks:
+            continue
         if n not in frameworks:
+            known = ", ".join([*frameworks, *sorted(dropped)])
             errors.append(BookError(f"unknown framework '{n}'",
-                                    f"use one of: all, {', '.join(frameworks)}", path, line))
+                                    f"use one of: all, {known}", path, line))
         elif n not in out:
             out.append(n)
     return tuple(out)
@@ -486,7 +496,8 @@ def _front_matter(blocks: list[Block], lines: list[str], path: Path,
 
 
 def _code_cell(block: Fence, path: Path, frameworks: list[str], default: str,
-               errors: list[BookError], section_label: str | None) -> Cell:
+               errors: list[BookError], section_label: str | None,
+               dropped: frozenset[str] = frozenset()) -> Cell:
     """The code cell of a ``.input`` fence: its ``#@tab`` frameworks and ``#@hide`` tags."""
     fws: tuple[str, ...] | None = None
     tags: list[str] = []
@@ -499,7 +510,7 @@ def _code_cell(block: Fence, path: Path, frameworks: list[str], default: str,
             if fws is not None:
                 errors.append(BookError("two #@tab marks in one cell",
                                         "keep one `#@tab a, b` line per cell", path, lineno))
-            fws = parse_tab_names(m.group("names"), frameworks, path, lineno, errors)
+            fws = parse_tab_names(m.group("names"), frameworks, path, lineno, errors, dropped)
             continue
         h = HIDE_MARK.search(text)
         if h:
@@ -538,6 +549,7 @@ class _Cutter:
     prose_fws: tuple[str, ...] | None = None
     tab_open: int | None = None       # line of the open :begin_tab:
     section_label: str | None = None
+    dropped: frozenset[str] = frozenset()
 
     def error(self, what: str, fix: str, line: int) -> None:
         self.errors.append(BookError(what, fix, self.path, line))
@@ -557,14 +569,14 @@ class _Cutter:
                 self.error("code cell inside :begin_tab:", "close the tab with :end_tab: before "
                            "the code; code cells use #@tab", b.line)
             self.cells.append(_code_cell(b, self.path, self.frameworks, self.default, self.errors,
-                                         self.section_label))
+                                         self.section_label, self.dropped))
         elif b.kind == "tab_open":
             if self.tab_open is not None:
                 self.error(f":begin_tab: inside the tab opened on line {self.tab_open}",
                            "tabs do not nest: add :end_tab: before this line", b.line)
             self.flush()
             self.prose_fws = parse_tab_names(b.value, self.frameworks, self.path, b.line,
-                                             self.errors)
+                                             self.errors, self.dropped)
             self.tab_open = b.line
         elif b.kind == "tab_close":
             if self.tab_open is None:
@@ -586,8 +598,11 @@ class _Cutter:
 
 
 def parse_page(path: str | Path, frameworks: list[str], default: str,
-               text: str | None = None) -> ParsedPage:
-    """Parse a dialect page into blocks, then cells. Errors are collected, never raised."""
+               text: str | None = None, dropped: frozenset[str] = frozenset()) -> ParsedPage:
+    """Parse a dialect page into blocks, then cells. Errors are collected, never raised.
+
+    ``default`` is the framework of a code cell without ``#@tab``; ``dropped`` frameworks (see
+    :attr:`scripts.config.Book.dropped_frameworks`) may be named and are left out."""
     path = Path(path)
     errors: list[BookError] = []
     if text is None:
@@ -612,7 +627,7 @@ def parse_page(path: str | Path, frameworks: list[str], default: str,
                                     "move the ```{.python .input} fence out of it, unindented",
                                     path, t.map[0] + 1))
     uses = [u for b in blocks for u in block_uses(b)]
-    cutter = _Cutter(path, frameworks, default, errors)
+    cutter = _Cutter(path, frameworks, default, errors, dropped=frozenset(dropped))
     for b in _group(blocks, lines):
         cutter.add(b)
     return ParsedPage(path=path, meta=meta, cells=cutter.finish(), uses=uses, errors=errors)
@@ -628,7 +643,7 @@ def parse_pages(book: Book) -> tuple[dict[str, ParsedPage], list[BookError]]:
                                     f"create {page.path.relative_to(book.root)} or remove the entry",
                                     book.root / "_toc.yml", toc_line(book, page.docname)))
             continue
-        p = parse_page(page.path, fws, book.default_framework)
+        p = parse_page(page.path, fws, book.unmarked_framework, dropped=book.dropped_frameworks)
         errors += p.errors
         parsed[page.docname] = p
     return parsed, errors
@@ -711,19 +726,45 @@ def results_table(rows: list[ResultsRow], metric: str, data: dict,
     return lines
 
 
+def stray_labels(p: ParsedPage) -> list[LineMark]:
+    """``:label:`` lines that no heading, figure, table or equation takes: they define nothing
+    in the rendered pages."""
+    return [b for c in p.cells if c.kind == "markdown" for b in c.blocks
+            if isinstance(b, LineMark) and b.kind == "label"]
+
+
+def broken_targets(parsed: dict[str, ParsedPage]) -> frozenset[str]:
+    """The targets of :numref:/:ref:/:eqref: that no page defines (a stray label defines
+    nothing): check reports them, and the notebooks show a marker there instead of a reference
+    (they only reach the notebooks in lenient mode)."""
+    labels = {u.target for p in parsed.values() for u in p.uses if u.kind in ("label", "eqlabel")}
+    labels -= {b.value for p in parsed.values() for b in stray_labels(p)}
+    return frozenset(u.target for p in parsed.values() for u in p.uses
+                     if u.kind in ("numref", "ref", "eqref") and u.target not in labels)
+
+
 # --- code transforms shared by the notebook and library stages ------------------------------
 
-SELECTED = re.compile(r"^(?P<indent>\s*)(?P<kw>if|elif)\s+tab\.selected\((?P<args>[^)]*)\)\s*:\s*$")
+#: ``if tab.selected('a', 'b'):`` — or several calls joined by ``or``, as d2lbook books write
+#: (``if tab.selected('pytorch') or tab.selected('mxnet'):``); ``args`` holds every call's names
+SELECTED = re.compile(r"^(?P<indent>\s*)(?P<kw>if|elif)\s+tab\.selected\((?P<args>[^)]*(?:\)\s+or"
+                      r"\s+tab\.selected\([^)]*)*)\)\s*:\s*$")
 ELSE = re.compile(r"^(?P<indent>\s*)else\s*:\s*$")
 
 
 def selected_names(args: str) -> list[str]:
+    """The framework names of a :data:`SELECTED` match's ``args``."""
+    args = re.sub(r"\)\s+or\s+tab\.selected\(", ",", args)
     return [a.strip().strip("'\"") for a in args.split(",") if a.strip()]
 
 
-def resolve_tab_selected(source: str, framework: str) -> str:
+def resolve_tab_selected(source: str, framework: str, dedent: bool = True) -> str:
     """Keep the branch of an ``if tab.selected(...)`` / ``elif tab.selected(...)`` / ``else``
-    chain that matches ``framework``, dedented to the ``if``'s level; drop the others."""
+    chain that matches ``framework``, dedented to the ``if``'s level; drop the others.
+
+    A chain nested in a kept branch is resolved as d2lbook resolves it (d2lbook books rely on
+    it): its ``if`` lines go, the kept body is not dedented again (``dedent`` false), so every
+    kept line moves one level left however deep its chains are nested."""
     lines = source.split("\n")
     out: list[str] = []
     i = 0
@@ -760,9 +801,14 @@ def resolve_tab_selected(source: str, framework: str) -> str:
                 chosen = body
             if me:
                 break
-        if chosen:
+        if chosen and not dedent:
+            out.extend(b if b.strip() else "" for b in chosen)
+        elif chosen:
             width = min(len(b) - len(b.lstrip()) for b in chosen if b.strip())
             out.extend(indent + b[width:] if b.strip() else "" for b in chosen)
         if trailing_blank:
             out.append("")
-    return "\n".join(out)
+    result = "\n".join(out)
+    if result != source and any(SELECTED.match(ln) for ln in out):
+        return resolve_tab_selected(result, framework, dedent=False)   # nested in a kept branch
+    return result

@@ -146,6 +146,20 @@ def kernel_python(root: Path, framework: str) -> str:
     return str(root / ".venvs" / framework / "bin" / "python")
 
 
+def venv_root(book_root: Path, framework: str) -> Path:
+    """Whose ``.venvs/<framework>`` runs a book's kernel: the book's own, once ``envs --root
+    BOOK`` made it (its pins may differ), else the toolchain checkout's."""
+    own = Path(book_root) / ".venvs" / framework / "bin" / "python"
+    return Path(book_root) if own.exists() else REPO
+
+
+def requirements_path(root: Path, name: str) -> Path:
+    """A requirements file of the book at ``root``, else the toolchain checkout's (a book
+    folder may hold only its sources)."""
+    own = root / name
+    return own if own.is_file() or not (REPO / name).is_file() else REPO / name
+
+
 def write_kernelspec(kernels_dir: Path, framework: str, python: str, book_root: Path,
                      kernel: str | None = None) -> Path:
     """Write ``kernels_dir/<kernel>/kernel.json`` (``kernel`` defaults to ``d2l-<framework>``,
@@ -182,8 +196,8 @@ def book_kernels(book, frameworks: list[str]) -> dict[str, str]:
     """
     jupyter = book.build.jupyter
     for fw in frameworks:
-        write_kernelspec(jupyter / "kernels", fw, kernel_python(REPO, fw), book.root,
-                         book.frameworks[fw].kernel)
+        write_kernelspec(jupyter / "kernels", fw, kernel_python(venv_root(book.root, fw), fw),
+                         book.root, book.frameworks[fw].kernel)
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     changes = {"JUPYTER_PATH": str(jupyter),
                "PYTHONPATH": os.pathsep.join([str(REPO)] + [p for p in paths if p != str(REPO)])}
@@ -252,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     apt_ok = True if args.no_apt else ensure_apt(APT_PACKAGES)
     if args.apt_only:
         return 0 if apt_ok else 1
-    ensure_venv(root, "tools", root / "requirements-tools.txt")
+    ensure_venv(root, "tools", REPO / "requirements-tools.txt")   # the toolchain's own pins
     if args.tools_only:
         return 0
     available = _frameworks_from_config(root)
@@ -263,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     kernels = root / ".venvs" / "share" / "jupyter" / "kernels"
     for fw in wanted:
         requirements, kernel = available[fw]
-        ensure_venv(root, fw, root / requirements)
+        ensure_venv(root, fw, requirements_path(root, requirements))
         write_kernelspec(kernels, fw, kernel_python(root, fw), root, kernel)
     data_ok = True
     if not args.no_data:

@@ -32,6 +32,8 @@ class Entry:
     source: str       # dedented source, no trailing newline
     where: str        # "Defined in ..." text
     methods: dict     # for classes: name -> (source, where) spliced later
+    path: Path | None = None    # the page and line that define it (for errors)
+    line: int | None = None
 
 
 @dataclass
@@ -183,10 +185,12 @@ def collect(book: Book, fw: str, parsed: dict[str, dialect.ParsedPage]) -> tuple
                             page.path, s.line))
                         continue
                     cls.source = _splice_method(cls.source, s.name, text, where)
+                elif text.strip() == "d2l = sys.modules[__name__]":
+                    continue                    # every module's header has it already
                 else:
                     key = s.name or text
                     entries.pop(key, None)     # a later definition replaces the earlier one
-                    entries[key] = Entry(key, text, where, {})
+                    entries[key] = Entry(key, text, where, {}, page.path, s.line)
     return imports, list(entries.values()), errors
 
 
@@ -221,6 +225,62 @@ def render_library(book: Book, fw: str, imports: list[str], entries: list[Entry]
     return "\n\n".join(parts)
 
 
+def unbound_names(text: str) -> list[str]:
+    """Names a module's code reads that nothing in it binds (no import, definition, assignment,
+    argument or builtin): they would be a ``NameError`` when used. ``[]`` when the module has a
+    star import (anything may come from it) or does not parse."""
+    import builtins
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    bound = set(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+    loaded: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                if a.name == "*":
+                    return []
+                bound.add(a.asname or a.name.split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loaded.setdefault(node.id)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            pass
+        elif hasattr(ast, "MatchAs") and isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+    return [n for n in loaded if n not in bound]
+
+
+def _header_problem(book: Book, fw: str, imports: list[str], entries: list[Entry],
+                    text: str) -> BookError | None:
+    """An error when the library's definitions use names nothing imports (typically: the
+    book's ``#@save`` imports live on a page that is not in ``_toc.yml``)."""
+    missing = unbound_names(text)
+    if not missing or not entries:
+        return None
+    first = next((e for e in entries if e.path and re.search(
+        rf"\b(?:{'|'.join(map(re.escape, missing))})\b", e.source)), entries[0])
+    shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")
+    header = ("has no imports at all" if not imports else
+              "imports none of them")
+    return BookError(f"d2l/{book.frameworks[fw].module}.py would use names that nothing defines "
+                     f"or imports ({shown}); its header {header}",
+                     "save the imports in a `#@save` cell (d2lbook books keep them in the preface "
+                     "or the first chapter: add that page to _toc.yml) or fix the names",
+                     first.path, first.line)
+
+
 def build_all(book: Book, frameworks: list[str], parsed=None) -> dict[str, str]:
     """framework -> library text; raises :class:`BookErrors` on bad ``#@save`` code."""
     parsed = dialect.parse_book(book) if parsed is None else parsed
@@ -229,6 +289,9 @@ def build_all(book: Book, frameworks: list[str], parsed=None) -> dict[str, str]:
         imports, entries, errs = collect(book, fw, parsed)
         errors += errs
         out[fw] = render_library(book, fw, imports, entries)
+        problem = None if errs else _header_problem(book, fw, imports, entries, out[fw])
+        if problem:
+            errors.append(problem)
     if errors:
         raise BookErrors(errors)
     return out

@@ -50,13 +50,21 @@ SLIDE_DROP = [re.compile(r"\[~~(.+?)~~\](?!\()", re.S), re.compile(r"\(~~(.+?)~~
 ROLE_MAP = dialect.ROLES
 
 
-def convert_roles(text: str, unnumbered: frozenset = frozenset()) -> str:
+#: the MyST role of the marker a broken reference becomes (lenient mode; scripts.sphinx_ext)
+MISSING_ROLE = "d2l-missing"
+
+
+def convert_roles(text: str, unnumbered: frozenset = frozenset(),
+                  broken: frozenset = frozenset()) -> str:
     """Dialect roles -> MyST roles; a :numref: to an ``unnumbered`` label (front matter, which
-    has no number to show) becomes a reference by title."""
+    has no number to show) becomes a reference by title; a reference to a ``broken`` target
+    (no page defines it: lenient mode) becomes a visible "missing reference" marker."""
     def sub(m: re.Match) -> str:
         if m.group("code"):
             return m.group("code")
         role, target = m.group("role"), m.group("target")
+        if role in ("numref", "ref", "eqref") and target in broken:
+            return "{%s}`%s`" % (MISSING_ROLE, target)
         if role in ("cite", "citet"):
             target = ",".join(k.strip() for k in target.split(","))
         if role == "numref" and target in unnumbered:
@@ -73,17 +81,20 @@ def strip_slide_marks(text: str) -> str:
     return text
 
 
-def convert_markdown(source: str, unnumbered: frozenset = frozenset()) -> str:
+def convert_markdown(source: str, unnumbered: frozenset = frozenset(),
+                     broken: frozenset = frozenset()) -> str:
     """Dialect prose -> MyST markdown (labels, figures, tables, equations, roles, slide marks).
 
-    ``unnumbered``: labels without a number (see :func:`convert_roles`)."""
-    return convert_blocks(dialect.parse_blocks(source), unnumbered)
+    ``unnumbered``, ``broken``: labels without a number, targets nobody defines (see
+    :func:`convert_roles`)."""
+    return convert_blocks(dialect.parse_blocks(source), unnumbered, broken)
 
 
-def convert_blocks(blocks: list[dialect.Block], unnumbered: frozenset = frozenset()) -> str:
+def convert_blocks(blocks: list[dialect.Block], unnumbered: frozenset = frozenset(),
+                   broken: frozenset = frozenset()) -> str:
     """The MyST markdown of parsed prose blocks (see :func:`convert_markdown`)."""
     def inline(text: str) -> str:
-        return convert_roles(strip_slide_marks(text), unnumbered)
+        return convert_roles(strip_slide_marks(text), unnumbered, broken)
 
     out = [ln for b in blocks for ln in _myst_lines(b, inline)]
     return strip_slide_marks("\n".join(out)).strip("\n")
@@ -95,6 +106,8 @@ def _myst_lines(b: dialect.Block, inline) -> list[str]:
         head = [inline(ln) for ln in b.lines[:b.size]]
         return [f"({b.label})=", *head] if b.label else head
     if isinstance(b, dialect.Fence):      # shown-only code: copied verbatim
+        if b.info.strip() == "eval_rst":  # d2lbook's raw reStructuredText: MyST renders it
+            return [b.fence + "{eval-rst}", *b.lines[1:]]
         return b.lines
     if isinstance(b, dialect.Figure):
         opts = [f":{'name' if k == 'label' else k}: {v}" for k, v in b.options]
@@ -161,7 +174,7 @@ def unnumbered_labels(book: Book, parsed: dict) -> frozenset:
 
 
 def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
-                   unnumbered: frozenset = frozenset()) -> dict:
+                   unnumbered: frozenset = frozenset(), broken: frozenset = frozenset()) -> dict:
     """The notebook of ``page`` for framework ``fw`` as an nbformat-4 dict."""
     framework = book.frameworks[fw]
     cells: list[dict] = []
@@ -188,7 +201,7 @@ def build_notebook(book: Book, page: Page, parsed: dialect.ParsedPage, fw: str,
         if cell.frameworks is not None and fw not in cell.frameworks:
             continue
         if cell.kind == "markdown":
-            text = convert_blocks(cell.blocks, unnumbered)
+            text = convert_blocks(cell.blocks, unnumbered, broken)
             if text.strip():
                 md_buffer.append(text)
                 md_lines.append(cell.line)
@@ -300,6 +313,7 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
     libraries = library.build_all(book, frameworks, parsed)
     written: dict[str, list[Path]] = {}
     unnumbered = unnumbered_labels(book, parsed)
+    broken = dialect.broken_targets(parsed)     # empty unless check.strict is false
     for fw in frameworks:
         lib = fingerprint.Library(libraries[fw])
         requirements = requirements_file(book, fw)
@@ -307,7 +321,7 @@ def generate(book: Book, frameworks: list[str], parsed: dict[str, dialect.Parsed
         written[fw] = []
         expected = set()
         for page in book.ordered_pages():
-            nb = build_notebook(book, page, parsed[page.docname], fw, unnumbered)
+            nb = build_notebook(book, page, parsed[page.docname], fw, unnumbered, broken)
             code = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "code")
             if code:
                 deps = fingerprint.manifest(code, lib, requirements, parsed[page.docname].meta,

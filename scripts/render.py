@@ -329,9 +329,10 @@ def prepare_render(book: Book, frameworks: list[str], keep_going: bool = False) 
 
 
 def _prepare_render(book: Book, frameworks: list[str], keep_going: bool) -> dict[str, tuple[str, ...]]:
-    errors, parsed = check.check_book(book)
+    errors, warnings, parsed = check.book_problems(book)
     if errors:
         raise BookErrors(errors)
+    check.print_warnings(warnings, book.root, "html")
     notebooks.generate(book, frameworks, parsed, extra_files=extra_files)
     envs.book_kernels(book, frameworks)
     failed: dict[str, list[str]] = {fw: unexecuted(book, fw) for fw in frameworks}

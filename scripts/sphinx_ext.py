@@ -135,7 +135,16 @@ class ResultsTable(SphinxDirective):
         return container.children
 
 
+def missing_reference_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{d2l-missing}`label```: what a reference to a label no page defines becomes in a
+    lenient book (``check: {strict: false}``): a visible marker, instead of a failed build."""
+    from docutils import nodes
+    node = nodes.inline(rawtext, f"[missing reference: {text}]", classes=["d2l-missing-ref"])
+    return [node], []
+
+
 def setup(app):
+    app.add_role("d2l-missing", missing_reference_role)
     app.add_config_value("d2l_frameworks", [], "html")
     app.add_config_value("d2l_framework", "", "html")
     app.add_config_value("d2l_failed_pages", [], "html")

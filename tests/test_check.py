@@ -131,3 +131,32 @@ def test_page_without_a_title(book):
     text = (book / GOOD).read_text()
     (book / GOOD).write_text(text.replace("# Some Frameworks Only\n", "Some frameworks only.\n"))
     assert f"{GOOD}:1: the page has no title — start it with a `# Title` heading" in check(book)
+
+
+def test_stray_label_is_an_error_and_breaks_its_references(book):
+    """A :label: no heading, figure, table or equation takes defines nothing in the rendered
+    pages: check says so, and a reference to it is a missing label (check and render agree)."""
+    line = add_cell(book, GOOD, "Some text.\n\n:label:`sec_stray`\n\nSee :numref:`sec_stray`.")
+    out = check(book)
+    assert f"{GOOD}:{line + 2}: :label:`sec_stray` is not attached to a heading, figure, table " \
+           "or equation, so nothing can refer to it" in out
+    assert f"{GOOD}:{line + 4}: :numref: to missing label (it is not attached) 'sec_stray'" in out
+
+
+def test_lenient_mode_warns_and_passes(book):
+    cfg = book / "_config.yml"
+    cfg.write_text(cfg.read_text() + "\ncheck:\n  strict: false\n")
+    line = add_cell(book, GOOD, "See :numref:`sec_nowhere` and :cite:`Nobody.2099`.")
+    r = call("check", "--root", book)
+    assert r.returncode == 0, r.stderr
+    assert f"{GOOD}:{line}: warning: :numref: to missing label 'sec_nowhere'" in r.stderr
+    assert f"{GOOD}:{line}: warning: citation key 'Nobody.2099' is not in references.bib" in r.stderr
+    assert "no errors, 2 warning(s)" in r.stdout
+
+
+def test_lenient_mode_is_validated(book):
+    cfg = book / "_config.yml"
+    cfg.write_text(cfg.read_text() + "\ncheck:\n  strict: maybe\n")
+    r = call("check", "--root", book)
+    assert r.returncode == 1
+    assert "invalid value 'maybe' for 'check.strict'" in r.stderr

@@ -221,3 +221,26 @@ def test_code_cell_inside_a_list_is_an_error():
                               text="# T\n\n- a step:\n\n  ```{.python .input}\n  x = 1\n  ```\n")
     assert [(e.line, e.message) for e in page.errors] == [(5, "code cell inside a list or block quote")]
     assert not page.has_code
+
+
+def test_tab_selected_or_chain():
+    """d2lbook books join calls with `or`: `if tab.selected('pytorch') or tab.selected('mxnet'):`
+    keeps its branch for either framework."""
+    src = ("x = 1\nif tab.selected('pytorch') or tab.selected('mxnet'):\n    a = 1\n"
+           "if tab.selected('tensorflow'):\n    a = 2")
+    assert dialect.resolve_tab_selected(src, "mxnet") == "x = 1\na = 1"
+    assert dialect.resolve_tab_selected(src, "pytorch") == "x = 1\na = 1"
+    assert dialect.resolve_tab_selected(src, "tensorflow") == "x = 1\na = 2"
+    m = dialect.SELECTED.match("if tab.selected('pytorch') or tab.selected('mxnet', 'jax'):")
+    assert dialect.selected_names(m.group("args")) == ["pytorch", "mxnet", "jax"]
+
+
+def test_tab_selected_nested():
+    """A chain inside a kept branch is resolved as d2lbook resolves it: its body is not dedented
+    again, so d2l-en's `Module` puts `self.training = None` into `__init__`, as its library
+    has it."""
+    src = ("class M:\n    if tab.selected('mxnet', 'tensorflow'):\n        def f(self):\n"
+           "            pass\n        if tab.selected('tensorflow'):\n            self.t = None\n")
+    assert dialect.resolve_tab_selected(src, "tensorflow") == \
+        "class M:\n    def f(self):\n        pass\n        self.t = None\n"
+    assert dialect.resolve_tab_selected(src, "mxnet") == "class M:\n    def f(self):\n        pass\n"

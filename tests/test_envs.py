@@ -62,3 +62,18 @@ def test_registered_kernels_import_their_framework():
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == str(REPO / "d2l" / "__init__.py")
     assert sys.version_info[:2] == (3, 11)
+
+
+def test_a_book_folder_with_only_sources_uses_the_toolchains_files(tmp_path):
+    """`envs --root BOOK` and the kernels of `execute --root BOOK` work on a folder that holds
+    only the book's sources: the toolchain's requirements, the book's venvs once it has them."""
+    assert envs.requirements_path(tmp_path, "requirements-pytorch.txt") == \
+        REPO / "requirements-pytorch.txt"
+    (tmp_path / "requirements-pytorch.txt").write_text("torch==0\n")
+    assert envs.requirements_path(tmp_path, "requirements-pytorch.txt") == \
+        tmp_path / "requirements-pytorch.txt"
+    assert envs.venv_root(tmp_path, "pytorch") == envs.REPO
+    python = tmp_path / ".venvs" / "pytorch" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert envs.venv_root(tmp_path, "pytorch") == tmp_path

@@ -64,8 +64,8 @@ class Run:
         self.todo, self.cached = select(todo, cached, shard, pages)
         framework = book.frameworks[fw]
         self.kernel = framework.kernel
-        self.fw_version, self.py_version = kernel_versions(envs.kernel_python(envs.REPO, fw),
-                                                           framework.packages)
+        python = envs.kernel_python(envs.venv_root(book.root, fw), fw)
+        self.fw_version, self.py_version = kernel_versions(python, framework.packages)
         self.cpu, self.gpus = cpu_model(), gpus() if framework.gpu else []
         self.per_worker = max(1, (os.cpu_count() or 1) // workers)
         self.records: dict[str, Record] = {}
