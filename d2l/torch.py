@@ -1252,3 +1252,138 @@ class NiN(d2l.Classifier):
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_mt_corpus`
+d2l.DATA_HUB['kjv'] = (
+    'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'
+    'sword-text-kjv_14.3-1_all.deb', 'f1243f951811f073842b0d67fec8cddd90b40f2f')
+
+
+# Defined in :numref:`subsec_mt_corpus`
+d2l.DATA_HUB['rv1909'] = (
+    'http://deb.debian.org/debian/pool/main/s/sword-text-sparv/'
+    'sword-text-sparv_2.60-1_all.deb', 'ed6bfcbf1e7e296b7db0109a85332ed6bb6d143d')
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def read_ar(path):
+    """The members of the `ar` archive at `path`, as a dict name -> bytes."""
+    members = {}
+    with open(path, 'rb') as f:
+        if f.read(8) != b'!<arch>\n':
+            raise ValueError(f'{path} is not an ar archive')
+        while True:
+            header = f.read(60)
+            if len(header) < 60:  # the end of the archive
+                return members
+            name = header[:16].decode().strip().rstrip('/')
+            size = int(header[48:58])
+            members[name] = f.read(size)
+            f.read(size % 2)  # the data are padded to an even length
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def read_sword_ztext(path):
+    """The entries of the SWORD zText module in the Debian package `path`.
+
+    Returns a list of strings, one per entry of the versification, Old then New
+    Testament, each still in the OSIS markup of the module."""
+    import io, lzma, struct, tarfile, zlib  # standard library
+    data = lzma.decompress(read_ar(path)['data.tar.xz'])
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        files = {m.name.split('/')[-1]: tar.extractfile(m).read()
+                 for m in tar.getmembers()
+                 if '/ztext/' in m.name and m.isfile()}
+    entries = []
+    for testament in ('ot', 'nt'):
+        bzs, bzv, bzz = (files[testament + ext]
+                         for ext in ('.bzs', '.bzv', '.bzz'))
+        blocks = {}  # block number -> decompressed text, as bytes
+        for block, start, size in struct.iter_unpack('<IIH', bzv):
+            if block not in blocks:
+                offset, length, _ = struct.unpack_from('<III', bzs, 12 * block)
+                blocks[block] = zlib.decompress(bzz[offset:offset + length])
+            text = blocks[block][start:start + size]
+            entries.append(text.decode('utf-8'))
+    return entries
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def osis_to_text(entry):
+    """The plain text of an OSIS `entry`, without notes, headings or tags."""
+    import re  # standard library
+    entry = re.sub(r'<(note|title)\b.*?</\1>', '', entry, flags=re.DOTALL)
+    entry = re.sub(r'<[^>]*>', '', entry).replace('¶', '')
+    return ' '.join(entry.split())
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def read_bible_pairs():
+    """Aligned (English, Spanish) verses of the KJV and the Reina-Valera 1909,
+    without the entries that are empty in either."""
+    en = read_sword_ztext(d2l.download('kjv'))
+    es = read_sword_ztext(d2l.download('rv1909'))
+    pairs = []
+    for source, target in zip(en, es):
+        source, target = osis_to_text(source), osis_to_text(target)
+        if source and target:
+            pairs.append((source, target))
+    return pairs
+
+
+# Defined in :numref:`subsec_mt_tokenization`
+def tokenize_verse(text):
+    """Lowercase `text` and split it into words and punctuation marks."""
+    import re  # standard library
+    return re.findall(r'\w+|[^\w\s]', text.lower())
+
+
+# Defined in :numref:`subsec_mt_vocab`
+def pad_or_truncate(indices, num_steps, pad):
+    """The first `num_steps` of `indices`, padded with `pad` if shorter."""
+    indices = list(indices[:num_steps])
+    return indices + [pad] * (num_steps - len(indices))
+
+
+# Defined in :numref:`subsec_mt_data_module`
+class BibleMT(d2l.DataModule):
+    """Short English-Spanish Bible verse pairs for machine translation."""
+    def __init__(self, batch_size=64, num_steps=16, max_tokens=15,
+                 num_val=300, min_freq=2):
+        super().__init__()
+        self.save_hyperparameters()
+        pairs = [(en, es) for en, es in read_bible_pairs()
+                 if len(tokenize_verse(en)) <= max_tokens
+                 and len(tokenize_verse(es)) <= max_tokens]
+        random.Random(0).shuffle(pairs)  # the same split on every run
+        self.val_pairs, self.train_pairs = pairs[:num_val], pairs[num_val:]
+        reserved = ['<pad>', '<bos>', '<eos>']
+        self.src_vocab, self.tgt_vocab = (
+            d2l.Vocab([token for sentence in sentences
+                       for token in tokenize_verse(sentence)],
+                      min_freq=min_freq, reserved_tokens=reserved)
+            for sentences in zip(*self.train_pairs))
+        self.arrays = self.build(*zip(*(self.train_pairs + self.val_pairs)))
+
+    def indices(self, sentences, vocab, prefix=(), suffix=()):
+        """A NumPy array of the padded token indices of `sentences`."""
+        rows = [vocab[list(prefix) + tokenize_verse(s) + list(suffix)]
+                for s in sentences]
+        return numpy.array([pad_or_truncate(row, self.num_steps, vocab['<pad>'])
+                            for row in rows], dtype=numpy.int32)
+
+    def build(self, src_sentences, tgt_sentences):
+        """Tensors (src, tgt_input, src_valid_len, label) for raw sentences."""
+        src = self.indices(src_sentences, self.src_vocab, suffix=['<eos>'])
+        tgt_input = self.indices(tgt_sentences, self.tgt_vocab, prefix=['<bos>'])
+        label = self.indices(tgt_sentences, self.tgt_vocab, suffix=['<eos>'])
+        src_valid_len = (src != self.src_vocab['<pad>']).sum(axis=1)
+        arrays = (src, tgt_input, src_valid_len.astype(numpy.int32), label)
+        return tuple(torch.tensor(a, dtype=torch.int64) for a in arrays)
+
+    def get_dataloader(self, train):
+        """Minibatches of the training pairs (shuffled) or the validation pairs."""
+        num_train = len(self.train_pairs)
+        rows = slice(0, num_train) if train else slice(num_train, None)
+        return self.get_tensorloader(self.arrays, train, rows)
