@@ -20,9 +20,6 @@ import jax
 import optax
 from flax import nnx
 from jax import numpy as jnp
-import json
-import re
-import tarfile
 
 d2l = sys.modules[__name__]
 
@@ -1290,6 +1287,8 @@ d2l.DATA_HUB['moby-dick'] = (
 def read_moby_dick(chapters=range(1, 136)):
     """The text of the given chapters of Moby-Dick (numbered from 1 to 135),
     joined by blank lines."""
+    import json
+    import tarfile
     texts = []
     with tarfile.open(d2l.download('moby-dick')) as archive:
         for i in chapters:
@@ -1302,6 +1301,7 @@ def read_moby_dick(chapters=range(1, 136)):
 def preprocess_text(text):
     """Lower-case `text`, and replace every run of characters other than the
     letters a-z by one space."""
+    import re
     return re.sub('[^a-z]+', ' ', text.lower()).strip()
 
 
