@@ -1460,6 +1460,7 @@ def read_sword_ztext(path):
 # Defined in :numref:`subsec_mt_corpus`
 def osis_to_text(entry):
     """The plain text of an OSIS `entry`, without notes, headings or tags."""
+    import re  # standard library
     entry = re.sub(r'<(note|title)\b.*?</\1>', '', entry, flags=re.DOTALL)
     entry = re.sub(r'<[^>]*>', '', entry).replace('¶', '')
     return ' '.join(entry.split())
@@ -1482,6 +1483,7 @@ def read_bible_pairs():
 # Defined in :numref:`subsec_mt_tokenization`
 def tokenize_verse(text):
     """Lowercase `text` and split it into words and punctuation marks."""
+    import re  # standard library
     return re.findall(r'\w+|[^\w\s]', text.lower())
 
 

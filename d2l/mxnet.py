@@ -1465,6 +1465,7 @@ def read_sword_ztext(path):
 # Defined in :numref:`subsec_mt_corpus`
 def osis_to_text(entry):
     """The plain text of an OSIS `entry`, without notes, headings or tags."""
+    import re  # standard library
     entry = re.sub(r'<(note|title)\b.*?</\1>', '', entry, flags=re.DOTALL)
     entry = re.sub(r'<[^>]*>', '', entry).replace('¶', '')
     return ' '.join(entry.split())
@@ -1487,6 +1488,7 @@ def read_bible_pairs():
 # Defined in :numref:`subsec_mt_tokenization`
 def tokenize_verse(text):
     """Lowercase `text` and split it into words and punctuation marks."""
+    import re  # standard library
     return re.findall(r'\w+|[^\w\s]', text.lower())
 
 
@@ -1604,7 +1606,7 @@ class Seq2SeqEncoder(d2l.Encoder):
     def __init__(self, vocab_size, embed_size, num_hiddens):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_size)
-        self.rnn = rnn.GRU(num_hiddens, layout='NTC')
+        self.rnn = gluon.rnn.GRU(num_hiddens, layout='NTC')
         init_seq2seq(self)
 
     def forward(self, X, valid_len):
@@ -1622,7 +1624,7 @@ class Seq2SeqDecoder(d2l.Decoder):
     def __init__(self, vocab_size, embed_size, num_hiddens):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_size)
-        self.rnn = rnn.GRU(num_hiddens, layout='NTC')
+        self.rnn = gluon.rnn.GRU(num_hiddens, layout='NTC')
         self.dense = nn.Dense(vocab_size, flatten=False)
         init_seq2seq(self)
 
