@@ -1383,13 +1383,15 @@ class MobyDick(d2l.DataModule):
 # Defined in :numref:`subsec_mt_corpus`
 d2l.DATA_HUB['kjv'] = (
     'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'
-    'sword-text-kjv_14.3-1_all.deb', 'f1243f951811f073842b0d67fec8cddd90b40f2f')
+    'sword-text-kjv_14.3-1_all.deb',
+    'f1243f951811f073842b0d67fec8cddd90b40f2f')
 
 
 # Defined in :numref:`subsec_mt_corpus`
 d2l.DATA_HUB['rv1909'] = (
     'http://deb.debian.org/debian/pool/main/s/sword-text-sparv/'
-    'sword-text-sparv_2.60-1_all.deb', 'ed6bfcbf1e7e296b7db0109a85332ed6bb6d143d')
+    'sword-text-sparv_2.60-1_all.deb',
+    'ed6bfcbf1e7e296b7db0109a85332ed6bb6d143d')
 
 
 # Defined in :numref:`subsec_mt_corpus`
@@ -1502,14 +1504,16 @@ class BibleMT(d2l.DataModule):
     def build(self, src_sentences, tgt_sentences):
         """Tensors (src, tgt_input, src_valid_len, label) for raw sentences."""
         src = self.indices(src_sentences, self.src_vocab, suffix=['<eos>'])
-        tgt_input = self.indices(tgt_sentences, self.tgt_vocab, prefix=['<bos>'])
+        tgt_input = self.indices(tgt_sentences, self.tgt_vocab,
+                                 prefix=['<bos>'])
         label = self.indices(tgt_sentences, self.tgt_vocab, suffix=['<eos>'])
         src_valid_len = (src != self.src_vocab['<pad>']).sum(axis=1)
         arrays = (src, tgt_input, src_valid_len.astype(numpy.int32), label)
         return tuple(torch.tensor(a, dtype=torch.int64) for a in arrays)
 
     def get_dataloader(self, train):
-        """Minibatches of the training pairs (shuffled) or the validation pairs."""
+        """Minibatches of the training pairs (shuffled) or of the validation
+        pairs."""
         num_train = len(self.train_pairs)
         rows = slice(0, num_train) if train else slice(num_train, None)
         return self.get_tensorloader(self.arrays, train, rows)
@@ -1580,7 +1584,8 @@ def init_seq2seq(module):
 
 # Defined in :numref:`subsec_seq2seq_model`
 class Seq2SeqEncoder(d2l.Encoder):
-    """A GRU encoder; the context is the hidden state at the last valid token."""
+    """A GRU encoder; the context is its hidden state at the last valid
+    token."""
     def __init__(self, vocab_size, embed_size, num_hiddens):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_size)
