@@ -1,4 +1,4 @@
-"""Draw mrnn-encoder-decoder.svg and mrnn-seq2seq.svg for the modern-rnns chapter."""
+"""Draw mrnn-encoder-decoder.svg and mrnn-seq2seq.svg (modern-rnns chapter)."""
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -11,7 +11,8 @@ def svg(width, height, body):
             'font-family="Helvetica, Arial, sans-serif">\n'
             '<rect width="100%" height="100%" fill="white"/>\n'
             '<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" '
-            'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            'markerWidth="7" markerHeight="7" '
+            'orient="auto-start-reverse">'
             f'<path d="M 0 0 L 10 5 L 0 10 z" fill="{INK}"/></marker></defs>\n')
     return head + '\n'.join(body) + '\n</svg>\n'
 
@@ -21,7 +22,8 @@ def box(x, y, w, h, text, fill, size=13):
     return (f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="5" '
             f'fill="{fill}" stroke="{INK}" stroke-width="1.2"/>\n'
             f'<text x="{x + w / 2}" y="{y + h / 2 + size * 0.35}" '
-            f'font-size="{size}" text-anchor="middle" fill="{INK}">{text}</text>')
+            f'font-size="{size}" text-anchor="middle" fill="{INK}">'
+            f'{text}</text>')
 
 
 def text(x, y, s, size=12, anchor='middle', style=''):
@@ -61,9 +63,9 @@ def seq2seq():
     tgt_in = ['<bos>', 'en', 'el', 'principio']
     tgt_out = ['en', 'el', 'principio', '<eos>']
     step, w, top = 84, 70, 70
-    body = [text(150, 22, 'encoder', size=14),
-            text(610, 22, 'decoder', size=14)]
     x0 = 20
+    enc_mid = x0 + ((len(src) - 1) * step + w) / 2
+    body = [text(enc_mid, 22, 'encoder', size=14)]
     for i, token in enumerate(src):
         x = x0 + i * step
         body.append(box(x, top + 70, w, 26, token, '#f3f4f6', size=12))
@@ -90,7 +92,10 @@ def seq2seq():
                            (x + w - 6, top + 118), (x + w - 6, top + 42)],
                           dashed=True))
     body.append(arrow([(cx + 40, top + 20), (x1, top + 20)]))
-    body.append(text(cx + 20, top + 136, 'context c: initial state and an input at every step',
+    body.append(text(x1 + ((len(tgt_in) - 1) * step + w) / 2, 22, 'decoder',
+                     size=14))
+    body.append(text(cx + 20, top + 136,
+                     'context c: initial state and an input at every step',
                      size=11, anchor='start'))
     width = x1 + len(tgt_in) * step + 10
     return svg(width, 220, body)
