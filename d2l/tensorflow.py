@@ -1764,8 +1764,9 @@ def init_search(model, data, sentence):
 # Defined in :numref:`subsec_beam_translation`
 def decoder_search_step(model):
     """A function (token, state) -> (log probabilities, state) for search."""
+    decoder = tf.function(model.decoder)  # traced once, then fast
     def step(token, state):
-        Y, state = model.decoder(tf.constant([[token]]), state)
+        Y, state = decoder(tf.constant([[token]]), state)
         log_probs = tf.nn.log_softmax(Y[0, -1])
         return d2l.to_numpy(log_probs), state
     return step
