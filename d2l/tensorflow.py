@@ -1513,3 +1513,373 @@ class RNNLM(d2l.RNNLMScratch):
 
     def output_layer(self, hiddens):
         return tf.transpose(self.linear(hiddens), (1, 0, 2))
+
+
+# Defined in :numref:`subsec_mt_corpus`
+d2l.DATA_HUB['kjv'] = (
+    'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'
+    'sword-text-kjv_14.3-1_all.deb',
+    'f1243f951811f073842b0d67fec8cddd90b40f2f')
+
+
+# Defined in :numref:`subsec_mt_corpus`
+d2l.DATA_HUB['rv1909'] = (
+    'http://deb.debian.org/debian/pool/main/s/sword-text-sparv/'
+    'sword-text-sparv_2.60-1_all.deb',
+    'ed6bfcbf1e7e296b7db0109a85332ed6bb6d143d')
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def read_ar(path):
+    """The members of the `ar` archive at `path`, as a dict name -> bytes."""
+    members = {}
+    with open(path, 'rb') as f:
+        if f.read(8) != b'!<arch>\n':
+            raise ValueError(f'{path} is not an ar archive')
+        while True:
+            header = f.read(60)
+            if len(header) < 60:  # the end of the archive
+                return members
+            name = header[:16].decode().strip().rstrip('/')
+            size = int(header[48:58])
+            members[name] = f.read(size)
+            f.read(size % 2)  # the data are padded to an even length
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def read_sword_ztext(path):
+    """The entries of the SWORD zText module in the Debian package `path`.
+
+    Returns a list of strings, one per entry of the versification, Old then New
+    Testament, each still in the OSIS markup of the module."""
+    import io, lzma, struct, tarfile, zlib  # standard library
+    data = lzma.decompress(read_ar(path)['data.tar.xz'])
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        files = {m.name.split('/')[-1]: tar.extractfile(m).read()
+                 for m in tar.getmembers()
+                 if '/ztext/' in m.name and m.isfile()}
+    entries = []
+    for testament in ('ot', 'nt'):
+        bzs, bzv, bzz = (files[testament + ext]
+                         for ext in ('.bzs', '.bzv', '.bzz'))
+        blocks = {}  # block number -> decompressed text, as bytes
+        for block, start, size in struct.iter_unpack('<IIH', bzv):
+            if block not in blocks:
+                offset, length, _ = struct.unpack_from('<III', bzs, 12 * block)
+                blocks[block] = zlib.decompress(bzz[offset:offset + length])
+            text = blocks[block][start:start + size]
+            entries.append(text.decode('utf-8'))
+    return entries
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def osis_to_text(entry):
+    """The plain text of an OSIS `entry`, without notes, headings or tags."""
+    import re  # standard library
+    entry = re.sub(r'<(note|title)\b.*?</\1>', '', entry, flags=re.DOTALL)
+    entry = re.sub(r'<[^>]*>', '', entry).replace('¶', '')
+    return ' '.join(entry.split())
+
+
+# Defined in :numref:`subsec_mt_corpus`
+def read_bible_pairs():
+    """Aligned (English, Spanish) verses of the KJV and the Reina-Valera 1909,
+    without the entries that are empty in either."""
+    en = read_sword_ztext(d2l.download('kjv'))
+    es = read_sword_ztext(d2l.download('rv1909'))
+    pairs = []
+    for source, target in zip(en, es):
+        source, target = osis_to_text(source), osis_to_text(target)
+        if source and target:
+            pairs.append((source, target))
+    return pairs
+
+
+# Defined in :numref:`subsec_mt_tokenization`
+def tokenize_verse(text):
+    """Lowercase `text` and split it into words and punctuation marks."""
+    import re  # standard library
+    return re.findall(r'\w+|[^\w\s]', text.lower())
+
+
+# Defined in :numref:`subsec_mt_vocab`
+def pad_or_truncate(indices, num_steps, pad):
+    """The first `num_steps` of `indices`, padded with `pad` if shorter."""
+    indices = list(indices[:num_steps])
+    return indices + [pad] * (num_steps - len(indices))
+
+
+# Defined in :numref:`subsec_mt_data_module`
+class BibleMT(d2l.DataModule):
+    """Short English-Spanish Bible verse pairs for machine translation."""
+    def __init__(self, batch_size=64, num_steps=16, max_tokens=15,
+                 num_val=300, min_freq=2):
+        super().__init__()
+        self.save_hyperparameters()
+        pairs = [(en, es) for en, es in read_bible_pairs()
+                 if len(tokenize_verse(en)) <= max_tokens
+                 and len(tokenize_verse(es)) <= max_tokens]
+        random.Random(0).shuffle(pairs)  # the same split on every run
+        self.val_pairs, self.train_pairs = pairs[:num_val], pairs[num_val:]
+        reserved = ['<pad>', '<bos>', '<eos>']
+        self.src_vocab, self.tgt_vocab = (
+            d2l.Vocab([token for sentence in sentences
+                       for token in tokenize_verse(sentence)],
+                      min_freq=min_freq, reserved_tokens=reserved)
+            for sentences in zip(*self.train_pairs))
+        self.arrays = self.build(*zip(*(self.train_pairs + self.val_pairs)))
+
+    def indices(self, sentences, vocab, prefix=(), suffix=()):
+        """A NumPy array of the padded token indices of `sentences`."""
+        rows = [vocab[list(prefix) + tokenize_verse(s) + list(suffix)]
+                for s in sentences]
+        return numpy.array([pad_or_truncate(row, self.num_steps, vocab['<pad>'])
+                            for row in rows], dtype=numpy.int32)
+
+    def build(self, src_sentences, tgt_sentences):
+        """Tensors (src, tgt_input, src_valid_len, label) for raw sentences."""
+        src = self.indices(src_sentences, self.src_vocab, suffix=['<eos>'])
+        tgt_input = self.indices(tgt_sentences, self.tgt_vocab,
+                                 prefix=['<bos>'])
+        label = self.indices(tgt_sentences, self.tgt_vocab, suffix=['<eos>'])
+        src_valid_len = (src != self.src_vocab['<pad>']).sum(axis=1)
+        arrays = (src, tgt_input, src_valid_len.astype(numpy.int32), label)
+        return tuple(tf.constant(a) for a in arrays)
+
+    def get_dataloader(self, train):
+        """Minibatches of the training pairs (shuffled) or of the validation
+        pairs."""
+        num_train = len(self.train_pairs)
+        rows = slice(0, num_train) if train else slice(num_train, None)
+        return self.get_tensorloader(self.arrays, train, rows)
+
+
+# Defined in :numref:`subsec_encoder_decoder_interfaces`
+class Encoder(tf.keras.layers.Layer):
+    """The base class of encoders: a source sequence in, its encoding out."""
+    def __init__(self):
+        super().__init__()
+
+    def call(self, X, *args):
+        raise NotImplementedError
+
+
+# Defined in :numref:`subsec_encoder_decoder_interfaces`
+class Decoder(tf.keras.layers.Layer):
+    """The base class of decoders: (inputs, state) in, (outputs, state) out."""
+    def __init__(self):
+        super().__init__()
+
+    def init_state(self, enc_all_outputs, *args):
+        raise NotImplementedError
+
+    def call(self, X, state):
+        raise NotImplementedError
+
+
+# Defined in :numref:`subsec_encoder_decoder_interfaces`
+class EncoderDecoder(d2l.Classifier):
+    """The base class of encoder-decoder models."""
+    def __init__(self, encoder, decoder):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def build(self, *input_shapes):
+        """Nothing to do: the encoder and the decoder create their weights
+        at their first call."""
+
+    def forward(self, enc_X, dec_X, *args):
+        """The decoder's outputs for the source `enc_X` and the decoder's
+        input `dec_X`; `args` go to the encoder and to `init_state`."""
+        enc_all_outputs = self.encoder(enc_X, *args)
+        dec_state = self.decoder.init_state(enc_all_outputs, *args)
+        return self.decoder(dec_X, dec_state)[0]
+
+    # Defined in :numref:`subsec_seq2seq_prediction`
+    def predict_step(self, batch, device, num_steps):
+        """Greedy decoding: the highest-scoring token at each of `num_steps`."""
+        src, tgt_input, src_valid_len, _ = batch
+        with tf.device(device):
+            enc_all_outputs = self.encoder(src, src_valid_len)
+            state = self.decoder.init_state(enc_all_outputs, src_valid_len)
+            outputs = [tgt_input[:, :1]]  # <bos>
+            for _ in range(num_steps):
+                Y, state = self.decoder(outputs[-1], state)
+                outputs.append(tf.argmax(Y, axis=2, output_type=tgt_input.dtype))
+        return tf.concat(outputs[1:], axis=1)
+
+
+# Defined in :numref:`subsec_seq2seq_model`
+def seq2seq_init():
+    """The initializer of all weights: uniform in [-0.08, 0.08]."""
+    return tf.keras.initializers.RandomUniform(-0.08, 0.08)
+
+
+# Defined in :numref:`subsec_seq2seq_model`
+class Seq2SeqEncoder(d2l.Encoder):
+    """A GRU encoder; the context is its hidden state at the last valid
+    token."""
+    def __init__(self, vocab_size, embed_size, num_hiddens):
+        super().__init__()
+        self.embedding = tf.keras.layers.Embedding(
+            vocab_size, embed_size, embeddings_initializer=seq2seq_init())
+        self.rnn = tf.keras.layers.GRU(
+            num_hiddens, return_sequences=True,
+            kernel_initializer=seq2seq_init(),
+            recurrent_initializer=seq2seq_init(), bias_initializer='zeros')
+
+    def call(self, X, valid_len):
+        # X: (batch_size, num_steps) -> outputs: (batch_size, num_steps,
+        # num_hiddens), the hidden state at every position
+        outputs = self.rnn(self.embedding(X))
+        context = tf.gather(outputs, valid_len - 1, batch_dims=1)
+        return outputs, context
+
+
+# Defined in :numref:`subsec_seq2seq_model`
+class Seq2SeqDecoder(d2l.Decoder):
+    """A GRU decoder that reads the context at every step."""
+    def __init__(self, vocab_size, embed_size, num_hiddens):
+        super().__init__()
+        self.embedding = tf.keras.layers.Embedding(
+            vocab_size, embed_size, embeddings_initializer=seq2seq_init())
+        self.rnn = tf.keras.layers.GRU(
+            num_hiddens, return_sequences=True, return_state=True,
+            kernel_initializer=seq2seq_init(),
+            recurrent_initializer=seq2seq_init(), bias_initializer='zeros')
+        self.dense = tf.keras.layers.Dense(
+            vocab_size, kernel_initializer=seq2seq_init(),
+            bias_initializer='zeros')
+
+    def init_state(self, enc_all_outputs, *args):
+        _, context = enc_all_outputs
+        return context, context  # (the context, the initial hidden state)
+
+    def call(self, X, state):
+        context, hidden = state
+        embs = self.embedding(X)  # (batch_size, num_steps, embed_size)
+        context_seq = tf.repeat(context[:, None, :], tf.shape(X)[1], axis=1)
+        outputs, hidden = self.rnn(tf.concat([embs, context_seq], axis=2),
+                                   initial_state=hidden)
+        # outputs: (batch_size, num_steps, vocab_size)
+        return self.dense(outputs), (context, hidden)
+
+
+# Defined in :numref:`subsec_seq2seq_loss`
+class Seq2Seq(d2l.EncoderDecoder):
+    """An encoder-decoder trained with the cross-entropy of the real tokens."""
+    def __init__(self, encoder, decoder, tgt_pad, lr):
+        super().__init__(encoder, decoder)
+        self.save_hyperparameters(ignore=['encoder', 'decoder'])
+
+    def loss(self, Y_hat, Y):
+        losses = tf.keras.losses.sparse_categorical_crossentropy(
+            Y, Y_hat, from_logits=True)
+        mask = tf.cast(Y != self.tgt_pad, tf.float32)
+        return tf.reduce_sum(losses * mask) / tf.reduce_sum(mask)
+
+    def validation_step(self, batch):
+        return {'loss': self.loss(self(*batch[:-1]), batch[-1])}
+
+    def configure_optimizers(self):
+        return tf.keras.optimizers.Adam(self.lr)
+
+
+# Defined in :numref:`subsec_seq2seq_prediction`
+def translate(model, data, sentences, device, num_steps=None):
+    """Greedy translations of the raw `sentences`, as lists of tokens."""
+    batch = data.build(sentences, [''] * len(sentences))
+    preds = model.predict_step(batch, device, num_steps or data.num_steps)
+    translations = []
+    for row in d2l.to_numpy(preds).tolist():
+        tokens = data.tgt_vocab.to_tokens(row)
+        if '<eos>' in tokens:
+            tokens = tokens[:tokens.index('<eos>')]
+        translations.append(tokens)
+    return translations
+
+
+# Defined in :numref:`subsec_bleu`
+def bleu(pred_tokens, label_tokens, max_n=4):
+    """Sentence BLEU of a predicted token list against a reference, with
+    add-one smoothing of the n-gram precisions for n > 1."""
+    c, r = len(pred_tokens), len(label_tokens)
+    if c == 0:
+        return 0.0
+    log_precision = 0.0
+    for n in range(1, max_n + 1):
+        pred = collections.Counter(tuple(pred_tokens[i:i + n])
+                                   for i in range(c - n + 1))
+        label = collections.Counter(tuple(label_tokens[i:i + n])
+                                    for i in range(r - n + 1))
+        matches = sum((pred & label).values())  # clipped counts
+        total = max(c - n + 1, 0)
+        if n > 1:
+            matches, total = matches + 1, total + 1
+        if matches == 0:
+            return 0.0
+        log_precision += numpy.log(matches / total) / max_n
+    return float(numpy.exp(min(0.0, 1 - r / c) + log_precision))
+
+
+# Defined in :numref:`subsec_beam_toy`
+def greedy_search(step, state, bos, eos, max_len):
+    """The tokens chosen by greedy search and their total log probability."""
+    log_probs, state = step(bos, state)
+    tokens, total = [], 0.0
+    for _ in range(max_len):
+        token = int(numpy.argmax(log_probs))
+        tokens.append(token)
+        total += float(log_probs[token])
+        if token == eos:
+            break
+        log_probs, state = step(token, state)
+    return tokens, total
+
+
+# Defined in :numref:`subsec_beam_impl`
+def beam_search(step, state, bos, eos, max_len, beam_size, alpha=0.75):
+    """The best sequence found by beam search, by the length-normalized
+    score, as (tokens, total log probability, score)."""
+    beam = [([], 0.0, bos, state)]  # (tokens, log P, last token, state)
+    finished = []
+    for _ in range(max_len):
+        candidates = []
+        for tokens, total, last, state in beam:
+            log_probs, new_state = step(last, state)
+            # Only the beam_size best extensions of a prefix can make it
+            for token in numpy.argsort(-log_probs)[:beam_size]:
+                token = int(token)
+                candidates.append((tokens + [token],
+                                   total + float(log_probs[token]),
+                                   token, new_state))
+        candidates.sort(key=lambda c: -c[1])
+        beam = []
+        for candidate in candidates[:beam_size]:
+            (finished if candidate[2] == eos else beam).append(candidate)
+        if not beam:
+            break
+    finished += beam  # prefixes that reached max_len without <eos>
+    scored = [(tokens, total, total / len(tokens) ** alpha)
+              for tokens, total, _, _ in finished]
+    return max(scored, key=lambda s: s[2])
+
+
+# Defined in :numref:`subsec_beam_translation`
+def init_search(model, data, sentence):
+    """The decoder's initial state for the raw source `sentence`."""
+    src, _, src_valid_len, _ = data.build([sentence], [''])
+    enc_all_outputs = model.encoder(src, src_valid_len)
+    return model.decoder.init_state(enc_all_outputs, src_valid_len)
+
+
+# Defined in :numref:`subsec_beam_translation`
+def decoder_search_step(model):
+    """A function (token, state) -> (log probabilities, state) for search."""
+    decoder = tf.function(model.decoder)  # traced once, then fast
+    def step(token, state):
+        Y, state = decoder(tf.constant([[token]]), state)
+        log_probs = tf.nn.log_softmax(Y[0, -1])
+        return d2l.to_numpy(log_probs), state
+    return step
