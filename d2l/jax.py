@@ -1283,7 +1283,8 @@ class NiN(d2l.Classifier):
 def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
                   cmap='Reds'):
     """Show heatmaps of `matrices`, of shape (rows, columns, height, width),
-    as a grid of panels with one shared color bar."""
+    as a grid of panels with one shared color bar; `titles` name the
+    columns."""
     matrices = d2l.to_numpy(matrices)
     d2l.use_svg_display()
     num_rows, num_cols = matrices.shape[0], matrices.shape[1]
@@ -1298,8 +1299,11 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
                 axes[i, j].set_xlabel(xlabel)
             if j == 0:
                 axes[i, j].set_ylabel(ylabel)
-            if titles:
+            if titles and i == 0:
                 axes[i, j].set_title(titles[j])
+            for axis in (axes[i, j].xaxis, axes[i, j].yaxis):
+                axis.set_major_locator(
+                    matplotlib.ticker.MaxNLocator(integer=True))
     fig.colorbar(image, ax=axes, shrink=0.6)
 
 

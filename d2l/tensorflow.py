@@ -1283,7 +1283,8 @@ class NiN(d2l.Classifier):
 def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
                   cmap='Reds'):
     """Show heatmaps of `matrices`, of shape (rows, columns, height, width),
-    as a grid of panels with one shared color bar."""
+    as a grid of panels with one shared color bar; `titles` name the
+    columns."""
     matrices = d2l.to_numpy(matrices)
     d2l.use_svg_display()
     num_rows, num_cols = matrices.shape[0], matrices.shape[1]
@@ -1298,8 +1299,11 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
                 axes[i, j].set_xlabel(xlabel)
             if j == 0:
                 axes[i, j].set_ylabel(ylabel)
-            if titles:
+            if titles and i == 0:
                 axes[i, j].set_title(titles[j])
+            for axis in (axes[i, j].xaxis, axes[i, j].yaxis):
+                axis.set_major_locator(
+                    matplotlib.ticker.MaxNLocator(integer=True))
     fig.colorbar(image, ax=axes, shrink=0.6)
 
 
@@ -1311,6 +1315,7 @@ def masked_softmax(X, valid_lens):
     if valid_lens is None:
         return tf.nn.softmax(X, axis=-1)
     shape = X.shape
+    shape = tf.shape(X)  # known at run time, also inside tf.function
     if len(valid_lens.shape) == 1:
         valid_lens = tf.repeat(valid_lens, shape[1])
     keys = tf.range(shape[-1], dtype=tf.float32)
@@ -1369,18 +1374,20 @@ class AdditiveAttention(tf.keras.layers.Layer):
 def transpose_qkv(X, num_heads):
     """Split the last axis of X, (batch, n, num_hiddens), into heads:
     (batch * num_heads, n, num_hiddens / num_heads)."""
-    X = tf.reshape(X, (X.shape[0], X.shape[1], num_heads, -1))
+    batch_size, n = tf.shape(X)[0], tf.shape(X)[1]
+    X = tf.reshape(X, (batch_size, n, num_heads, X.shape[-1] // num_heads))
     X = tf.transpose(X, perm=(0, 2, 1, 3))
-    return tf.reshape(X, (-1, X.shape[2], X.shape[3]))
+    return tf.reshape(X, (-1, n, X.shape[-1]))
 
 
 # Defined in :numref:`subsec_multihead_parallel`
 def transpose_output(X, num_heads):
     """Undo transpose_qkv: (batch * num_heads, n, p) -> (batch, n,
     num_heads * p)."""
-    X = tf.reshape(X, (-1, num_heads, X.shape[1], X.shape[2]))
+    n, p = tf.shape(X)[1], X.shape[-1]
+    X = tf.reshape(X, (-1, num_heads, n, p))
     X = tf.transpose(X, perm=(0, 2, 1, 3))
-    return tf.reshape(X, (X.shape[0], X.shape[1], -1))
+    return tf.reshape(X, (-1, n, num_heads * p))
 
 
 # Defined in :numref:`subsec_multihead_parallel`
@@ -1407,8 +1414,9 @@ class MultiHeadAttention(tf.keras.layers.Layer):
         output = self.attention(queries, keys, values, valid_lens,
                                 training=training)
         weights = self.attention.attention_weights
+        shape = tf.shape(weights)
         self.attention_weights = tf.reshape(
-            weights, (-1, self.num_heads, weights.shape[1], weights.shape[2]))
+            weights, (-1, self.num_heads, shape[1], shape[2]))
         return self.W_o(transpose_output(output, self.num_heads))
 
 
@@ -1433,4 +1441,5 @@ class PositionalEncoding(tf.keras.layers.Layer):
         self.P = tf.constant(sinusoidal_table(max_len, num_hiddens)[None])
 
     def call(self, X, training=None):
-        return self.dropout(X + self.P[:, :X.shape[1], :], training=training)
+        P = self.P[:, :tf.shape(X)[1], :]
+        return self.dropout(X + P, training=training)
