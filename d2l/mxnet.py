@@ -1890,3 +1890,159 @@ def decoder_search_step(model):
         log_probs = npx.log_softmax(Y[0, -1])
         return d2l.to_numpy(log_probs), state
     return step
+
+
+# Defined in :numref:`subsec_qkv_lookup`
+def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
+                  cmap='Reds'):
+    """Show heatmaps of `matrices`, of shape (rows, columns, height, width),
+    as a grid of panels with one shared color bar; `titles` name the
+    columns."""
+    matrices = d2l.to_numpy(matrices)
+    d2l.use_svg_display()
+    num_rows, num_cols = matrices.shape[0], matrices.shape[1]
+    fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize,
+                             sharex=True, sharey=True, squeeze=False)
+    for i in range(num_rows):
+        for j in range(num_cols):
+            image = axes[i, j].imshow(matrices[i, j], cmap=cmap,
+                                      vmin=matrices.min(),
+                                      vmax=matrices.max())
+            if i == num_rows - 1:
+                axes[i, j].set_xlabel(xlabel)
+            if j == 0:
+                axes[i, j].set_ylabel(ylabel)
+            if titles and i == 0:
+                axes[i, j].set_title(titles[j])
+            for axis in (axes[i, j].xaxis, axes[i, j].yaxis):
+                axis.set_major_locator(
+                    matplotlib.ticker.MaxNLocator(integer=True))
+    fig.colorbar(image, ax=axes, shrink=0.6)
+
+
+# Defined in :numref:`subsec_masked_softmax`
+def masked_softmax(X, valid_lens):
+    """Softmax over the last axis of X, (batch, num_queries, num_keys), in
+    which only the first `valid_lens` keys count. `valid_lens` is None,
+    (batch,) for one length per example, or (batch, num_queries)."""
+    if valid_lens is None:
+        return npx.softmax(X, axis=-1)
+    shape = X.shape
+    if valid_lens.ndim == 1:
+        valid_lens = np.repeat(valid_lens, shape[1])
+    keys = np.arange(shape[-1])
+    mask = keys[None, :] < valid_lens.reshape(-1, 1).astype(keys.dtype)
+    X = np.where(mask, X.reshape(-1, shape[-1]), -1e6)
+    return npx.softmax(X.reshape(shape), axis=-1)
+
+
+# Defined in :numref:`subsec_dot_product_code`
+class DotProductAttention(nn.Block):
+    """Scaled dot product attention, with dropout on the weights."""
+    def __init__(self, dropout):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        d = queries.shape[-1]
+        scores = npx.batch_dot(queries, keys, transpose_b=True) / d ** 0.5
+        self.attention_weights = masked_softmax(scores, valid_lens)
+        return npx.batch_dot(self.dropout(self.attention_weights), values)
+
+
+# Defined in :numref:`subsec_additive_attention`
+def dense_layer(num_inputs, num_outputs, bias=False):
+    """A fully connected layer with Xavier-uniform weights and zero bias."""
+    return nn.Dense(num_outputs, use_bias=bias, in_units=num_inputs,
+                    flatten=False, weight_initializer=init.Xavier(
+                        rnd_type='uniform', factor_type='avg', magnitude=3))
+
+
+# Defined in :numref:`subsec_additive_attention`
+class AdditiveAttention(nn.Block):
+    """Additive attention: scores w_v^T tanh(W_q q + W_k k), with dropout on
+    the weights."""
+    def __init__(self, num_hiddens, dropout, query_size=None, key_size=None):
+        super().__init__()
+        self.W_q = dense_layer(query_size or num_hiddens, num_hiddens)
+        self.W_k = dense_layer(key_size or num_hiddens, num_hiddens)
+        self.w_v = dense_layer(num_hiddens, 1)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        features = (self.W_q(queries)[:, :, None, :]
+                    + self.W_k(keys)[:, None, :, :])
+        scores = self.w_v(np.tanh(features))[..., 0]
+        self.attention_weights = masked_softmax(scores, valid_lens)
+        return npx.batch_dot(self.dropout(self.attention_weights), values)
+
+
+# Defined in :numref:`subsec_multihead_parallel`
+def transpose_qkv(X, num_heads):
+    """Split the last axis of X, (batch, n, num_hiddens), into heads:
+    (batch * num_heads, n, num_hiddens / num_heads)."""
+    X = X.reshape(X.shape[0], X.shape[1], num_heads, -1)
+    X = X.transpose(0, 2, 1, 3)
+    return X.reshape(-1, X.shape[2], X.shape[3])
+
+
+# Defined in :numref:`subsec_multihead_parallel`
+def transpose_output(X, num_heads):
+    """Undo transpose_qkv: (batch * num_heads, n, p) -> (batch, n,
+    num_heads * p)."""
+    X = X.reshape(-1, num_heads, X.shape[1], X.shape[2])
+    X = X.transpose(0, 2, 1, 3)
+    return X.reshape(X.shape[0], X.shape[1], -1)
+
+
+# Defined in :numref:`subsec_multihead_parallel`
+class MultiHeadAttention(nn.Block):
+    """Multi-head scaled dot product attention; the heads share
+    num_hiddens equally. Query, key and value sizes default to
+    num_hiddens."""
+    def __init__(self, num_hiddens, num_heads, dropout, bias=False,
+                 query_size=None, key_size=None, value_size=None):
+        super().__init__()
+        self.num_heads = num_heads
+        self.attention = d2l.DotProductAttention(dropout)
+        self.W_q = d2l.dense_layer(query_size or num_hiddens, num_hiddens, bias)
+        self.W_k = d2l.dense_layer(key_size or num_hiddens, num_hiddens, bias)
+        self.W_v = d2l.dense_layer(value_size or num_hiddens, num_hiddens, bias)
+        self.W_o = d2l.dense_layer(num_hiddens, num_hiddens, bias)
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        queries = transpose_qkv(self.W_q(queries), self.num_heads)
+        keys = transpose_qkv(self.W_k(keys), self.num_heads)
+        values = transpose_qkv(self.W_v(values), self.num_heads)
+        if valid_lens is not None:
+            valid_lens = np.repeat(valid_lens, self.num_heads, axis=0)
+        output = self.attention(queries, keys, values, valid_lens)
+        weights = self.attention.attention_weights
+        self.attention_weights = weights.reshape(
+            -1, self.num_heads, weights.shape[1], weights.shape[2])
+        return self.W_o(transpose_output(output, self.num_heads))
+
+
+# Defined in :numref:`subsec_positional_encoding`
+def sinusoidal_table(max_len, num_hiddens):
+    """The sine-cosine positional encodings of positions 0 to max_len - 1,
+    a (max_len, num_hiddens) float32 array; num_hiddens must be even."""
+    positions = numpy.arange(max_len).reshape(-1, 1)
+    freqs = 10000.0 ** (-numpy.arange(0, num_hiddens, 2) / num_hiddens)
+    angles = positions * freqs                  # (max_len, num_hiddens / 2)
+    table = numpy.stack([numpy.sin(angles), numpy.cos(angles)], axis=-1)
+    return table.reshape(max_len, num_hiddens).astype('float32')
+
+
+# Defined in :numref:`subsec_positional_encoding`
+class PositionalEncoding(nn.Block):
+    """Add sine-cosine positional encodings to (batch, n, num_hiddens)
+    inputs, then apply dropout."""
+    def __init__(self, num_hiddens, dropout, max_len=1000):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.P = np.array(sinusoidal_table(max_len, num_hiddens)[None])
+
+    def forward(self, X):
+        P = self.P[:, :X.shape[1], :].as_in_ctx(X.ctx)
+        return self.dropout(X + P)

@@ -1883,3 +1883,169 @@ def decoder_search_step(model):
         log_probs = tf.nn.log_softmax(Y[0, -1])
         return d2l.to_numpy(log_probs), state
     return step
+
+
+# Defined in :numref:`subsec_qkv_lookup`
+def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
+                  cmap='Reds'):
+    """Show heatmaps of `matrices`, of shape (rows, columns, height, width),
+    as a grid of panels with one shared color bar; `titles` name the
+    columns."""
+    matrices = d2l.to_numpy(matrices)
+    d2l.use_svg_display()
+    num_rows, num_cols = matrices.shape[0], matrices.shape[1]
+    fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize,
+                             sharex=True, sharey=True, squeeze=False)
+    for i in range(num_rows):
+        for j in range(num_cols):
+            image = axes[i, j].imshow(matrices[i, j], cmap=cmap,
+                                      vmin=matrices.min(),
+                                      vmax=matrices.max())
+            if i == num_rows - 1:
+                axes[i, j].set_xlabel(xlabel)
+            if j == 0:
+                axes[i, j].set_ylabel(ylabel)
+            if titles and i == 0:
+                axes[i, j].set_title(titles[j])
+            for axis in (axes[i, j].xaxis, axes[i, j].yaxis):
+                axis.set_major_locator(
+                    matplotlib.ticker.MaxNLocator(integer=True))
+    fig.colorbar(image, ax=axes, shrink=0.6)
+
+
+# Defined in :numref:`subsec_masked_softmax`
+def masked_softmax(X, valid_lens):
+    """Softmax over the last axis of X, (batch, num_queries, num_keys), in
+    which only the first `valid_lens` keys count. `valid_lens` is None,
+    (batch,) for one length per example, or (batch, num_queries)."""
+    if valid_lens is None:
+        return tf.nn.softmax(X, axis=-1)
+    shape = X.shape
+    shape = tf.shape(X)  # known at run time, also inside tf.function
+    if len(valid_lens.shape) == 1:
+        valid_lens = tf.repeat(valid_lens, shape[1])
+    keys = tf.range(shape[-1], dtype=tf.float32)
+    valid_lens = tf.cast(tf.reshape(valid_lens, (-1, 1)), tf.float32)
+    mask = keys[None, :] < valid_lens
+    X = tf.where(mask, tf.reshape(X, (-1, shape[-1])), -1e6)
+    return tf.nn.softmax(tf.reshape(X, shape), axis=-1)
+
+
+# Defined in :numref:`subsec_dot_product_code`
+class DotProductAttention(tf.keras.layers.Layer):
+    """Scaled dot product attention, with dropout on the weights."""
+    def __init__(self, dropout):
+        super().__init__()
+        self.dropout = tf.keras.layers.Dropout(dropout)
+
+    def call(self, queries, keys, values, valid_lens=None, training=None):
+        d = queries.shape[-1]
+        scores = tf.matmul(queries, keys, transpose_b=True) / d ** 0.5
+        self.attention_weights = masked_softmax(scores, valid_lens)
+        return tf.matmul(self.dropout(self.attention_weights,
+                                      training=training), values)
+
+
+# Defined in :numref:`subsec_additive_attention`
+def dense_layer(num_inputs, num_outputs, bias=False):
+    """A fully connected layer with Xavier-uniform weights and zero bias."""
+    layer = tf.keras.layers.Dense(num_outputs, use_bias=bias,
+                                  kernel_initializer='glorot_uniform',
+                                  bias_initializer='zeros')
+    layer.build((None, num_inputs))
+    return layer
+
+
+# Defined in :numref:`subsec_additive_attention`
+class AdditiveAttention(tf.keras.layers.Layer):
+    """Additive attention: scores w_v^T tanh(W_q q + W_k k), with dropout on
+    the weights."""
+    def __init__(self, num_hiddens, dropout, query_size=None, key_size=None):
+        super().__init__()
+        self.W_q = dense_layer(query_size or num_hiddens, num_hiddens)
+        self.W_k = dense_layer(key_size or num_hiddens, num_hiddens)
+        self.w_v = dense_layer(num_hiddens, 1)
+        self.dropout = tf.keras.layers.Dropout(dropout)
+
+    def call(self, queries, keys, values, valid_lens=None, training=None):
+        features = (self.W_q(queries)[:, :, None, :]
+                    + self.W_k(keys)[:, None, :, :])
+        scores = self.w_v(tf.tanh(features))[..., 0]
+        self.attention_weights = masked_softmax(scores, valid_lens)
+        return tf.matmul(self.dropout(self.attention_weights,
+                                      training=training), values)
+
+
+# Defined in :numref:`subsec_multihead_parallel`
+def transpose_qkv(X, num_heads):
+    """Split the last axis of X, (batch, n, num_hiddens), into heads:
+    (batch * num_heads, n, num_hiddens / num_heads)."""
+    batch_size, n = tf.shape(X)[0], tf.shape(X)[1]
+    X = tf.reshape(X, (batch_size, n, num_heads, X.shape[-1] // num_heads))
+    X = tf.transpose(X, perm=(0, 2, 1, 3))
+    return tf.reshape(X, (-1, n, X.shape[-1]))
+
+
+# Defined in :numref:`subsec_multihead_parallel`
+def transpose_output(X, num_heads):
+    """Undo transpose_qkv: (batch * num_heads, n, p) -> (batch, n,
+    num_heads * p)."""
+    n, p = tf.shape(X)[1], X.shape[-1]
+    X = tf.reshape(X, (-1, num_heads, n, p))
+    X = tf.transpose(X, perm=(0, 2, 1, 3))
+    return tf.reshape(X, (-1, n, num_heads * p))
+
+
+# Defined in :numref:`subsec_multihead_parallel`
+class MultiHeadAttention(tf.keras.layers.Layer):
+    """Multi-head scaled dot product attention; the heads share
+    num_hiddens equally. Query, key and value sizes default to
+    num_hiddens."""
+    def __init__(self, num_hiddens, num_heads, dropout, bias=False,
+                 query_size=None, key_size=None, value_size=None):
+        super().__init__()
+        self.num_heads = num_heads
+        self.attention = d2l.DotProductAttention(dropout)
+        self.W_q = d2l.dense_layer(query_size or num_hiddens, num_hiddens, bias)
+        self.W_k = d2l.dense_layer(key_size or num_hiddens, num_hiddens, bias)
+        self.W_v = d2l.dense_layer(value_size or num_hiddens, num_hiddens, bias)
+        self.W_o = d2l.dense_layer(num_hiddens, num_hiddens, bias)
+
+    def call(self, queries, keys, values, valid_lens=None, training=None):
+        queries = transpose_qkv(self.W_q(queries), self.num_heads)
+        keys = transpose_qkv(self.W_k(keys), self.num_heads)
+        values = transpose_qkv(self.W_v(values), self.num_heads)
+        if valid_lens is not None:
+            valid_lens = tf.repeat(valid_lens, self.num_heads, axis=0)
+        output = self.attention(queries, keys, values, valid_lens,
+                                training=training)
+        weights = self.attention.attention_weights
+        shape = tf.shape(weights)
+        self.attention_weights = tf.reshape(
+            weights, (-1, self.num_heads, shape[1], shape[2]))
+        return self.W_o(transpose_output(output, self.num_heads))
+
+
+# Defined in :numref:`subsec_positional_encoding`
+def sinusoidal_table(max_len, num_hiddens):
+    """The sine-cosine positional encodings of positions 0 to max_len - 1,
+    a (max_len, num_hiddens) float32 array; num_hiddens must be even."""
+    positions = numpy.arange(max_len).reshape(-1, 1)
+    freqs = 10000.0 ** (-numpy.arange(0, num_hiddens, 2) / num_hiddens)
+    angles = positions * freqs                  # (max_len, num_hiddens / 2)
+    table = numpy.stack([numpy.sin(angles), numpy.cos(angles)], axis=-1)
+    return table.reshape(max_len, num_hiddens).astype('float32')
+
+
+# Defined in :numref:`subsec_positional_encoding`
+class PositionalEncoding(tf.keras.layers.Layer):
+    """Add sine-cosine positional encodings to (batch, n, num_hiddens)
+    inputs, then apply dropout."""
+    def __init__(self, num_hiddens, dropout, max_len=1000):
+        super().__init__()
+        self.dropout = tf.keras.layers.Dropout(dropout)
+        self.P = tf.constant(sinusoidal_table(max_len, num_hiddens)[None])
+
+    def call(self, X, training=None):
+        P = self.P[:, :tf.shape(X)[1], :]
+        return self.dropout(X + P, training=training)
