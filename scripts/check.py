@@ -53,6 +53,28 @@ def page_problems(p: dialect.ParsedPage, frameworks: list[str]) -> list[BookErro
     return errors
 
 
+def results_problems(book: Book, parsed: dict[str, dialect.ParsedPage]) -> list[BookError]:
+    """Every ``{results}`` table must name pages of the book, with a well-formed row each."""
+    outnames = {page.outname for page in book.ordered_pages()}
+    errors = []
+    for p in parsed.values():
+        for b in (b for c in p.cells if c.kind == "markdown" for b in c.blocks):
+            if not dialect.is_results(b):
+                continue
+            _, rows, problems = dialect.parse_results(b.body, b.line + 1)
+            errors += [BookError(msg.split(" — ")[0], msg.split(" — ")[1], p.path, line)
+                       for line, msg in problems]
+            if not b.closed:
+                errors.append(BookError("{results} fence is not closed",
+                                        f"end it with {b.fence}", p.path, b.line))
+            for r in rows:
+                if r.page not in outnames:
+                    errors.append(BookError(f"{{results}}: no page '{r.page}' in _toc.yml",
+                                            "write the page's path without book/ and .md, e.g. "
+                                            "`modern-cnns/alexnet`", p.path, r.line))
+    return errors
+
+
 def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPage]]:
     """All problems of the book, and the pages that parsed."""
     fws = list(book.frameworks)
@@ -95,6 +117,7 @@ def check_book(book: Book) -> tuple[list[BookError], dict[str, dialect.ParsedPag
                 errors.append(BookError(f"image '{u.target}' not found",
                                         "add the file under book/img/ or fix the path",
                                         p.path, u.line))
+    errors += results_problems(book, parsed)
     try:
         library.build_all(book, fws, parsed)
     except BookErrors as e:

@@ -642,6 +642,75 @@ def parse_book(book: Book) -> dict[str, ParsedPage]:
     return parsed
 
 
+# --- the results table ----------------------------------------------------------------------
+
+#: A fence ```` ```{results} ```` is a table of what training runs of the book reported, one row
+#: per ``Label = page[#n]`` (page as in ``_toc.yml`` without ``book/``; ``#n`` the n-th run printed
+#: on that page, from 1; default the last), one column per framework, after an optional
+#: ``:metric: name`` line (default ``val_acc``). The render stage fills it in from the frozen
+#: outputs, so no number a run produced is typed into the page.
+RESULTS_INFO = "{results}"
+RESULTS_OPTION = re.compile(r"^\s*:(?P<name>[\w-]+):\s*(?P<value>.*?)\s*$")
+RESULTS_ROW = re.compile(r"^\s*(?P<label>[^=]+?)\s*=\s*(?P<page>[\w./-]+?)(?:#(?P<run>[1-9]\d*))?\s*$")
+RESULTS_OPTIONS = {"metric"}
+
+
+@dataclass
+class ResultsRow:
+    label: str
+    page: str          # outname: ``modern-cnns/alexnet``
+    run: int | None    # 1-based; None: the last run of the page
+    line: int
+
+
+def is_results(block: Block) -> bool:
+    return isinstance(block, Fence) and block.kind == "fence" and block.info.strip() == RESULTS_INFO
+
+
+def parse_results(lines: list[str], first_line: int = 1
+                  ) -> tuple[dict[str, str], list[ResultsRow], list[tuple[int, str]]]:
+    """The options, rows and problems (line, message) of the body of a ``{results}`` fence."""
+    options, rows, problems = {}, [], []
+    for k, text in enumerate(lines):
+        line = first_line + k
+        if not text.strip():
+            continue
+        opt = RESULTS_OPTION.match(text)
+        if opt and not rows:
+            if opt["name"] not in RESULTS_OPTIONS:
+                problems.append((line, f"unknown option ':{opt['name']}:' of {{results}} — use "
+                                       + ", ".join(f":{o}:" for o in sorted(RESULTS_OPTIONS))))
+            options[opt["name"]] = opt["value"]
+            continue
+        m = RESULTS_ROW.match(text)
+        if not m:
+            problems.append((line, f"{{results}} row {text.strip()!r} is not `Label = page` or "
+                                   "`Label = page#n` — write e.g. `LeNet = convolutional-neural-"
+                                   "networks/lenet`"))
+            continue
+        rows.append(ResultsRow(m["label"], m["page"], int(m["run"]) if m["run"] else None, line))
+    return options, rows, problems
+
+
+def results_table(rows: list[ResultsRow], metric: str, data: dict,
+                  frameworks: list[tuple[str, str]], links: bool = True) -> list[str]:
+    """The Markdown lines of a ``{results}`` table: ``data`` is ``{page: {framework: [final
+    metrics of each run]}}``, ``frameworks`` (name, display name) pairs; a run that is missing
+    shows a dash. ``links``: each label is a ``{doc}`` link to its page (MyST), else plain."""
+    lines = ["| Model | " + " | ".join(display for _, display in frameworks) + " |",
+             "|---|" + "---:|" * len(frameworks)]
+    for r in rows:
+        cells = []
+        for name, _ in frameworks:
+            runs = data.get(r.page, {}).get(name, [])
+            k = (r.run - 1) if r.run else len(runs) - 1
+            value = runs[k].get(metric) if 0 <= k < len(runs) else None
+            cells.append(f"{value:.3f}" if isinstance(value, (int, float)) else "—")
+        label = f"{{doc}}`{r.label} </{r.page}>`" if links else r.label
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 # --- code transforms shared by the notebook and library stages ------------------------------
 
 SELECTED = re.compile(r"^(?P<indent>\s*)(?P<kw>if|elif)\s+tab\.selected\((?P<args>[^)]*)\)\s*:\s*$")

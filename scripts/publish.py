@@ -34,6 +34,7 @@ from scripts.contracts import NOTEBOOK_META_KEY, notebook_meta
 from scripts.errors import BookError, BookErrors
 from scripts.execute import executed_notebook, open_cache
 from scripts.paths import replace_dir
+from scripts.render import RESULTS_FILE, results_data
 
 MARKER = "version.json"
 IMAGE = re.compile(r"(!\[[^\]]*\]\(|<img[^>]*src=\")((?:\.\./)*img/[^)\s\"]+)")
@@ -49,14 +50,17 @@ def version_key(v: str):
 
 # --- Colab notebooks ------------------------------------------------------------------------
 
-def colab_notebook(book: Book, fw: str, page, nb, version: str):
-    """A copy of executed notebook ``nb`` made for Colab."""
+def colab_notebook(book: Book, fw: str, page, nb, version: str, results: dict | None = None):
+    """A copy of executed notebook ``nb`` made for Colab (``results``: the data of the
+    ``{results}`` tables, ``render.results_data``)."""
     nb = copy.deepcopy(nb)
     base = book.site_url
     prefix = f"{base}{version}/{fw}/_images/" if base else ""
+    results = (results if results is not None else results_data(book),
+               [(n, f.display) for n, f in book.frameworks.items()])
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = colab_markdown(cell.source, prefix)
+            cell.source = colab_markdown(cell.source, prefix, results)
     import nbformat
     packages = (notebook_meta(nb).get("front_matter") or {}).get("packages") or []
     nb.cells.insert(0, nbformat.v4.new_code_cell(
@@ -73,10 +77,11 @@ def colab_notebook(book: Book, fw: str, page, nb, version: str):
     return nb
 
 
-def colab_markdown(text: str, image_prefix: str) -> str:
+def colab_markdown(text: str, image_prefix: str, results: tuple | None = None) -> str:
     """MyST markdown made readable in Colab's plain Markdown: figures become images from the
-    published site (``image_prefix``), maths directives ``$$`` blocks, raw LaTeX and target
-    lines go, and references become plain text."""
+    published site (``image_prefix``), maths directives ``$$`` blocks, ``{results}`` tables
+    plain tables (``results``: the data and the frameworks, see ``dialect.results_table``),
+    raw LaTeX and target lines go, and references become plain text."""
     def image(src: str) -> str:
         if image_prefix and not re.match(r"[a-z]+:", src):
             return image_prefix + src.split("/")[-1]
@@ -97,6 +102,11 @@ def colab_markdown(text: str, image_prefix: str) -> str:
         drop_blank = False
         if isinstance(b, dialect.Fence) and b.fence == "```" and b.info == "{raw} latex":
             drop_blank = True
+            continue
+        if dialect.is_results(b) and results:
+            options, rows, _ = dialect.parse_results(b.body)
+            out += dialect.results_table(rows, options.get("metric") or "val_acc", *results,
+                                         links=False)
             continue
         out += _colab_lines(b, image, last=b is blocks[-1])
     if drop_blank:              # raw LaTeX at the very end: the text still ends with a newline
@@ -147,6 +157,9 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
             shutil.rmtree(tmp)
         written = []
         cache = open_cache(book, fw)
+        results_file = book.build.src(fw) / RESULTS_FILE   # written by the render stage
+        results = (json.loads(results_file.read_text(encoding="utf-8"))
+                   if results_file.is_file() else results_data(book))
         for page in pages:
             nb = executed_notebook(book, fw, page, cache)
             if nb is None:
@@ -156,7 +169,7 @@ def build_colab(book: Book, frameworks: list[str], version: str) -> dict[str, li
                 continue
             path = tmp / f"{page.outname}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(colab_notebook(book, fw, page, nb, version), path)
+            nbformat.write(colab_notebook(book, fw, page, nb, version, results), path)
             written.append(dest / f"{page.outname}.ipynb")
         if errors:
             shutil.rmtree(tmp, ignore_errors=True)

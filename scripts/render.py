@@ -173,12 +173,29 @@ def _frozen_entry(book: Book, fw: str, page) -> dict | None:
 
 def page_metrics(entry: dict | None) -> dict | None:
     """The final metrics a page's training run reported (the last ``METRICS_MIME`` output)."""
-    found = None
-    for cell in (entry or {}).get("cells", []):
-        for out in cell.get("outputs", []):
-            if METRICS_MIME in (out.get("data") or {}):
-                found = out["data"][METRICS_MIME]
-    return found
+    runs = page_runs(entry)
+    return runs[-1] if runs else None
+
+
+def page_runs(entry: dict | None) -> list[dict]:
+    """The final metrics of every training run of a page, in the order they were printed."""
+    return [out["data"][METRICS_MIME] for cell in (entry or {}).get("cells", [])
+            for out in cell.get("outputs", []) if METRICS_MIME in (out.get("data") or {})]
+
+
+#: The file of each framework's Sphinx sources that the ``{results}`` directive reads.
+RESULTS_FILE = "_d2l_results.json"
+
+
+def results_data(book: Book) -> dict:
+    """``{page outname: {framework: [final metrics of each run]}}`` from the frozen entries of
+    every page that trains something, for the ``{results}`` tables."""
+    data = {}
+    for page in book.ordered_pages():
+        runs = {fw: page_runs(_frozen_entry(book, fw, page)) for fw in book.frameworks}
+        if any(runs.values()):
+            data[page.outname] = {fw: r for fw, r in runs.items() if r}
+    return data
 
 
 def _metrics_text(metrics: dict | None) -> str:
@@ -252,7 +269,8 @@ def report_page(book: Book, fw: str) -> str:
 
 
 def extra_files(book: Book, fw: str) -> dict[str, str]:
-    files = {"conf.py": conf_py(book, fw), f"{notebooks.REPORT}.md": report_page(book, fw)}
+    files = {"conf.py": conf_py(book, fw), f"{notebooks.REPORT}.md": report_page(book, fw),
+             RESULTS_FILE: json.dumps(results_data(book), indent=1, sort_keys=True) + "\n"}
     for bib in book.config.bibtex_bibfiles:
         path = book.root / bib
         if path.is_file():

@@ -5,7 +5,14 @@ Loaded by the generated ``conf.py`` of each framework's site.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
+from scripts import dialect
 
 HERE = Path(__file__).parent
 
@@ -104,6 +111,30 @@ def _page_context(app, pagename, templatename, context, doctree):
         context["body"] = notice + context["body"]
 
 
+class ResultsTable(SphinxDirective):
+    """```` ```{results} ````: the final metric of training runs of the book, one row per
+    ``Label = page[#n]``, one column per framework, filled in from the frozen outputs (the file
+    the render stage writes next to the notebooks), so the page never types a number in."""
+    has_content = True
+    option_spec = {"metric": lambda arg: (arg or "").strip()}
+
+    def run(self):
+        path = Path(self.env.srcdir) / "_d2l_results.json"
+        self.env.note_dependency(str(path))
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        metric = self.options.get("metric") or "val_acc"
+        frameworks = self.config.d2l_frameworks
+        _, rows, problems = dialect.parse_results(list(self.content))
+        for _, message in problems:  # `check` reports them with file:line first
+            self.state.document.reporter.warning(message, line=self.lineno)
+        lines = dialect.results_table(rows, metric, data,
+                                      [(f["name"], f["display"]) for f in frameworks])
+        container = nodes.container(classes=["d2l-results"])
+        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]),
+                                self.content_offset, container)
+        return container.children
+
+
 def setup(app):
     app.add_config_value("d2l_frameworks", [], "html")
     app.add_config_value("d2l_framework", "", "html")
@@ -114,6 +145,7 @@ def setup(app):
     app.add_config_value("d2l_colab", {}, "html")
     app.add_config_value("d2l_discuss_url", "", "html")
     app.add_config_value("d2l_run_locally", "", "html")
+    app.add_directive("results", ResultsTable)
     app.connect("html-page-context", _page_context)
     _memoize_bibtex_formatting()
     app.connect("config-inited", _remember_config, priority=900)

@@ -38,6 +38,38 @@ def test_book_renders_from_the_freeze_in_every_framework():
         assert (REPO / "_build" / "html" / fw / "index.html").is_file()
 
 
+def _frozen_runs(fw, page):
+    """The final metrics of each training run of ``page``, read straight from its frozen entry."""
+    import json
+    entry = json.loads((REPO / "_freeze" / fw / f"{page}.json").read_text())
+    mime = "application/vnd.d2l.metrics+json"
+    return [o["data"][mime] for c in entry["cells"] for o in c.get("outputs", [])
+            if mime in (o.get("data") or {})]
+
+
+def test_book_results_tables_show_the_frozen_metrics():
+    """Each ```{results}``` table of the book (after the html test above) shows, for every row
+    and framework, the metric that run reported in its frozen outputs."""
+    fence = re.compile(r"^```\{results\}\n(.*?)^```", re.M | re.S)
+    tables = [(md, body) for md in sorted((REPO / "book").rglob("*.md"))
+              for body in fence.findall(md.read_text())]
+    assert tables, "the book has no {results} table (modern-cnns/cnn-design.md should end with one)"
+    for md, body in tables:
+        metric = (re.search(r"^:metric:\s*(\S+)", body, re.M) or ["", "val_acc"])[1]
+        rows = re.findall(r"^(.+?)\s*=\s*([\w./-]+?)(?:#(\d+))?\s*$", body, re.M)
+        page = md.relative_to(REPO / "book").with_suffix("").as_posix()
+        for label, target, run in rows:
+            values = []
+            for fw in FRAMEWORKS:
+                runs = _frozen_runs(fw, target)
+                values.append(f"{runs[int(run) - 1 if run else -1][metric]:.3f}")
+            row = " ".join([label.strip(), *values])
+            for fw in FRAMEWORKS:  # every framework's site shows the whole table
+                html = (REPO / "_build" / "html" / fw / f"{page}.html").read_text()
+                text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+                assert row in text, f"{fw}: {page}: no row {row!r}"
+
+
 def test_book_pdfs_and_site():
     """The real book as readers get it: a PDF per framework (LaTeX must accept every page) and
     the versioned site with the four sites, PDFs, notebook zips and switcher.json."""

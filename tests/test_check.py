@@ -52,6 +52,14 @@ CASES = {
                       "add the file under book/img/"),
     "missing image, wrapped caption": ("![A caption wrapped\nover two lines.](../img/gone2.svg)", 1,
                                        "image '../img/gone2.svg' not found", "add the file"),
+    "results row not label = page": ("```{results}\n:metric: val_acc\nJust a page\n```", 2,
+                                     "{results} row 'Just a page' is not `Label = page`",
+                                     "write e.g. `LeNet = "),
+    "results page not in toc": ("```{results}\nLeNet = basics/lenet#2\n```", 1,
+                                "{results}: no page 'basics/lenet' in _toc.yml",
+                                "write the page's path without book/ and .md"),
+    "results unknown option": ("```{results}\n:metrc: val_acc\nTensors = basics/tensors\n```",
+                               1, "unknown option ':metrc:' of {results}", "use :metric:"),
 }
 
 
@@ -78,6 +86,13 @@ def test_toc_page_that_does_not_exist(book):
 def test_page_missing_from_toc(book):
     write(book, "book/basics/orphan.md", "# Orphan\n")
     assert "book/basics/orphan.md:1: page is not in _toc.yml — add it to _toc.yml" in check(book)
+
+
+def test_results_table_of_existing_pages_passes(book):
+    add_cell(book, GOOD, "```{results}\n:metric: val_loss\nTensors = basics/tensors\n"
+                         "Partial, first run = basics/partial#1\n```")
+    r = call("check", "--root", book)
+    assert r.returncode == 0, r.stderr
 
 
 def test_clean_fixture_passes(book):

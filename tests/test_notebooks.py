@@ -122,3 +122,17 @@ def test_colab_markdown_rewrites_directives():
     out = colab_markdown(src, "https://x/0.1/jax/_images/")
     assert out == ("# A\n\n![A cap.](https://x/0.1/jax/_images/a.svg)\n\n*A cap.*\n\n"
                    "$$\na = b\n$$\n\nSee fig_a, (eq_a), [K1].\n\n```python\n(kept)=\n```")
+
+
+def test_colab_markdown_fills_in_results_tables():
+    """Colab shows no Sphinx directive: a ``{results}`` table becomes a plain Markdown table of
+    the runs' metrics, a dash where a framework has no such run."""
+    from scripts.publish import colab_markdown
+    src = ("Compare:\n\n```{results}\n:metric: val_acc\nLeNet = cnn/lenet\n"
+           "First MLP = mlp/impl#1\n```\n\nDone.")
+    data = {"cnn/lenet": {"pytorch": [{"val_acc": 0.81}, {"val_acc": 0.8349}],
+                          "jax": [{"val_acc": 0.8401}]},
+            "mlp/impl": {"pytorch": [{"val_acc": 0.5}, {"val_acc": 0.9}]}}
+    out = colab_markdown(src, "", (data, [("pytorch", "PyTorch"), ("jax", "JAX")]))
+    assert out == ("Compare:\n\n| Model | PyTorch | JAX |\n|---|---:|---:|\n"
+                   "| LeNet | 0.835 | 0.840 |\n| First MLP | 0.500 | — |\n\nDone.")
