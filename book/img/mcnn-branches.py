@@ -88,7 +88,7 @@ def row(d, stages, y, x=10, w=84, gap=10, h=64):
 def googlenet():
     d = Drawing(680, 140)
     row(d, [('input', '1, 28×28', ADD),
-            ('stem|3×3 conv, stride 2|max pool|1×1 conv|3×3 conv', '48, 7×7', CONV),
+            ('stem|3×3 conv, s 2|max pool|1×1 conv|3×3 conv', '48, 7×7', CONV),
             ('stage 3|Inception 3a', '64, 7×7', NORM),
             ('stage 4|max pool|Inception 4a', '128, 4×4', NORM),
             ('stage 5|max pool|Inception 5b', '256, 2×2', NORM),
