@@ -26,6 +26,27 @@ def bib_keys(book: Book) -> set[str]:
     return keys
 
 
+def bib_problems(book: Book) -> list[BookError]:
+    """A bibliography that BibTeX (pybtex, as sphinxcontrib-bibtex reads it) cannot parse stops
+    the render with a traceback; report it here as ``file:line`` instead."""
+    from pybtex.database import parse_file
+    from pybtex.scanner import PybtexSyntaxError
+    errors = []
+    for name in book.config.bibtex_bibfiles:
+        path = book.root / name
+        if not path.is_file():
+            continue
+        try:
+            parse_file(str(path), bib_format="bibtex")
+        except PybtexSyntaxError as e:
+            line = getattr(e, "lineno", None) or 1
+            errors.append(BookError(f"BibTeX cannot read it ({e})",
+                                    "close the entry above with `}` or fix the field", path, line))
+        except Exception as e:   # noqa: BLE001 - e.g. a duplicate entry
+            errors.append(BookError(f"BibTeX: {e}", "fix the entry", path, 1))
+    return errors
+
+
 def page_problems(p: dialect.ParsedPage, frameworks: list[str],
                   dropped: frozenset[str] = frozenset()) -> list[BookError]:
     """What the parser accepts but would lose silently: a page without a title, a label or
@@ -118,6 +139,7 @@ def book_problems(book: Book) -> tuple[list[BookError], list[BookError],
                         "give one of them another name", p.path, u.line))
                 else:
                     labels[u.target] = (p.path, u.line)
+    errors += bib_problems(book)
     keys = bib_keys(book)
     bibs = ", ".join(book.config.bibtex_bibfiles or ["references.bib"])
     broken = dialect.broken_targets(parsed)

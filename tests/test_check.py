@@ -160,3 +160,14 @@ def test_lenient_mode_is_validated(book):
     r = call("check", "--root", book)
     assert r.returncode == 1
     assert "invalid value 'maybe' for 'check.strict'" in r.stderr
+
+
+def test_unclosed_bibtex_entry_is_one_error(book):
+    bib = book / "references.bib"
+    text = bib.read_text()
+    assert text.rstrip().endswith("}")
+    bib.write_text(text.rstrip()[:-1] + "\n\n@article{Later2020,\n  title = {T},\n  year = {2020}\n}\n")
+    r = call("check", "--root", book)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("references.bib:")]
+    assert line and "BibTeX cannot read it" in line[0] and "close the entry above" in line[0], r.stderr
