@@ -44,10 +44,6 @@ KNOWN_FRAMEWORKS = {
 #: MXNet does not run on Colab's Python, so its pages have no Colab button.
 COLAB_MODULES = {"pytorch": (("torch", "torch"),), "tensorflow": (("tensorflow", "tensorflow"),),
                  "jax": (("jax", "jax"), ("flax", "flax"), ("optax", "optax"))}
-#: Modules a kernel launched ahead imports while it waits for its notebook (import time hidden
-#: behind the notebook before it; they change no state a page can see).
-PRELOAD = {"pytorch": ("torch",), "tensorflow": ("tensorflow",), "mxnet": ("mxnet",),
-           "jax": ("jax", "flax.nnx", "optax")}
 
 
 class FrameworkSpec(_Strict):
@@ -309,7 +305,6 @@ class Framework:
     requirements: str            # requirements-pytorch.txt
     gpu: bool = True             # can run on an NVIDIA GPU here
     packages: tuple[str, ...] = ()   # distributions whose version is the framework's version
-    preload: tuple[str, ...] = ()    # modules imported ahead by a waiting kernel
     colab: tuple[tuple[str, str], ...] = ()   # (module, package) on Colab; () = no Colab
 
 
@@ -489,7 +484,7 @@ def _framework(name: str, spec: FrameworkSpec | None) -> Framework:
                      kernel=spec.kernel or f"d2l-{name}",
                      requirements=spec.requirements or f"requirements-{name}.txt",
                      gpu=gpu if spec.gpu is None else spec.gpu, packages=packages,
-                     preload=PRELOAD.get(name, ()), colab=COLAB_MODULES.get(name, ()))
+                     colab=COLAB_MODULES.get(name, ()))
 
 
 def read_config(path: Path) -> tuple[BookConfig, dict[str, Framework], str]:

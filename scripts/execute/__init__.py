@@ -132,7 +132,7 @@ class Run:
         for slot, t in enumerate(self.todo):
             env, device, note = self._placement(t, slot)
             fut = pool.submit(run_notebook, t.nb_json, self.kernel, str(t.path.parent), t.timeout,
-                              env, t.lines, self.book.frameworks[self.fw].preload)
+                              env, t.lines)
             self.futures[fut] = (t, device, note)
 
     @property

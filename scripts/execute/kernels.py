@@ -71,89 +71,33 @@ def thread_caps(threads: int) -> dict[str, str]:
 
 # --- kernels launched ahead ------------------------------------------------------------------
 
-#: How long a notebook waits, at most, for the kernel launched ahead to finish its head start
-#: (the framework's import, begun while the previous notebook ran) before it gives that kernel
-#: up and starts a fresh one.
-HEAD_START_WAIT = 120.0
-
-
 class SpareKernel:
-    """In a worker process: at most one kernel launched ahead of time for the next notebook.
-
-    While it waits, the kernel imports the framework's modules (``preload``) in a silent request:
-    no output, no execution count, nothing a page can see, but the import time of the next
-    notebook's first cell is spent while the current notebook runs. The kernel is handed over
-    only once it has answered that request, with the request's own client closed, so the
-    notebook's client finds an idle kernel (otherwise the notebook's first request would queue
-    behind the import, and nbclient gives a kernel only 60 s to answer).
-    """
+    """In a worker process: at most one kernel launched ahead of time for the next notebook."""
 
     def __init__(self):
         self.key = None
         self.km = None
-        self.kc = None
-        self.msg_id = None
         import multiprocessing.util
         multiprocessing.util.Finalize(self, self.stop, exitpriority=10)
 
     def take(self, key):
-        """The kernel launched ahead for ``key`` (kernel, environment), idle, if there is one."""
+        """The kernel launched ahead for ``key`` (kernel, environment), if there is one."""
         km, same = self.km, self.key == key
-        kc, msg_id = self.kc, self.msg_id
-        self.km = self.key = self.kc = self.msg_id = None
+        self.km = self.key = None
         if km is None:
             return None
-        ready = same and km.has_kernel and (kc is None or self._finished(kc, msg_id))
-        self._close_client(kc)
-        if ready:
+        if same and km.has_kernel:
             return km
         stop_kernel(km)
         return None
 
-    @staticmethod
-    def _finished(kc, msg_id: str) -> bool:
-        """Wait for the reply to the head start; True when it came and said "ok"."""
-        deadline = time.time() + HEAD_START_WAIT
-        while (left := deadline - time.time()) > 0:
-            try:
-                msg = kc.get_shell_msg(timeout=left)
-            except Exception:   # noqa: BLE001 - queue.Empty: no answer in time
-                return False
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                return msg.get("content", {}).get("status") == "ok"
-        return False
-
-    def launch(self, key, kernel: str, env: dict, cwd: str, preload=()) -> None:
+    def launch(self, key, kernel: str, env: dict, cwd: str) -> None:
         try:
             self.km, self.key = launch_kernel(kernel, env, cwd), key
         except Exception:   # noqa: BLE001 - the next notebook's own start reports the problem
             self.km = self.key = None
-            return
-        if preload:
-            try:
-                from jupyter_client.blocking import BlockingKernelClient
-                kc = BlockingKernelClient(connection_file=self.km.connection_file)
-                kc.load_connection_file()
-                kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
-                # into sys.modules only: no name appears in the notebook's namespace
-                self.msg_id = kc.execute(f"import importlib as _il\nfor _m in {tuple(preload)!r}:"
-                                         "\n    _il.import_module(_m)\ndel _il, _m",
-                                         silent=True, store_history=False)
-                self.kc = kc
-            except Exception:   # noqa: BLE001 - only a lost head start
-                self.kc = self.msg_id = None
-
-    @staticmethod
-    def _close_client(kc) -> None:
-        if kc is not None:
-            try:
-                kc.stop_channels()
-            except Exception:   # noqa: BLE001 - already closed
-                pass
 
     def stop(self) -> None:
-        self._close_client(self.kc)
-        self.kc = self.msg_id = None
         if self.km is not None:
             stop_kernel(self.km)
         self.km = self.key = None
@@ -192,10 +136,9 @@ def _failed(t0: float, e: Exception) -> RunResult:
 
 
 def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
-                 lines: list[int], preload: tuple[str, ...] = ()) -> RunResult:
+                 lines: list[int]) -> RunResult:
     """Execute one notebook in kernel ``kernel`` from folder ``cwd`` (each cell at most
     ``timeout`` seconds); ``lines`` are the source lines of its cells, to say where it failed.
-    ``preload``: the modules the kernel launched ahead for the next notebook imports meanwhile.
 
     The kernel for this worker's next notebook is launched before this one runs; it is used only
     when kernel and environment match, is moved into the notebook's folder before the first
@@ -223,7 +166,7 @@ def run_notebook(nb_json: str, kernel: str, cwd: str, timeout: int, env: dict,
         km = km or launch_kernel(kernel, env, cwd)
     except Exception as e:   # noqa: BLE001 - no such kernel, broken venv, ...
         return _failed(t0, e)
-    _SPARE.launch(key, kernel, env, cwd, preload)
+    _SPARE.launch(key, kernel, env, cwd)
 
     async def enter_folder(notebook):
         # a kernel launched ahead started in another notebook's folder: move it to this one
