@@ -19,6 +19,9 @@ from scripts.files import write_if_changed
 
 #: The key of the toolchain's metadata in a notebook's metadata.
 NOTEBOOK_META_KEY = "d2l"
+#: The file of each framework's Sphinx sources that holds the final metrics of every training
+#: run (``render.results_data``), read by the ``{results}`` directive and the Colab notebooks.
+RESULTS_FILE = "_d2l_results.json"
 
 Status = Literal["ok", "failed", "timeout"]
 CacheUse = Literal["hit", "frozen", "miss"]     # local cache, frozen entry, executed now

@@ -30,11 +30,11 @@ from pathlib import Path
 
 from scripts import cli, dialect, stamps
 from scripts.config import Book
-from scripts.contracts import NOTEBOOK_META_KEY, notebook_meta
+from scripts.contracts import NOTEBOOK_META_KEY, RESULTS_FILE, notebook_meta
 from scripts.errors import BookError, BookErrors
 from scripts.execute import executed_notebook, open_cache
 from scripts.paths import replace_dir
-from scripts.render import RESULTS_FILE, results_data
+from scripts.render import results_data
 
 MARKER = "version.json"
 IMAGE = re.compile(r"(!\[[^\]]*\]\(|<img[^>]*src=\")((?:\.\./)*img/[^)\s\"]+)")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scripts import check, cli, envs, execute, notebooks, stamps
 from scripts.config import Book
-from scripts.contracts import Record, load_records, notebook_meta
+from scripts.contracts import RESULTS_FILE, Record, load_records, notebook_meta
 from scripts.execute import freeze
 from scripts.errors import BookError, BookErrors
 from scripts.files import write_if_changed
@@ -171,20 +171,10 @@ def _frozen_entry(book: Book, fw: str, page) -> dict | None:
     return found.entry if found else None
 
 
-def page_metrics(entry: dict | None) -> dict | None:
-    """The final metrics a page's training run reported (the last ``METRICS_MIME`` output)."""
-    runs = page_runs(entry)
-    return runs[-1] if runs else None
-
-
 def page_runs(entry: dict | None) -> list[dict]:
     """The final metrics of every training run of a page, in the order they were printed."""
     return [out["data"][METRICS_MIME] for cell in (entry or {}).get("cells", [])
             for out in cell.get("outputs", []) if METRICS_MIME in (out.get("data") or {})]
-
-
-#: The file of each framework's Sphinx sources that the ``{results}`` directive reads.
-RESULTS_FILE = "_d2l_results.json"
 
 
 def results_data(book: Book) -> dict:
@@ -205,11 +195,13 @@ def _metrics_text(metrics: dict | None) -> str:
                      for k, v in metrics.items())
 
 
-def metrics_table(book: Book) -> list[str]:
-    """Markdown lines: the final metrics of every page that trains a model, per framework."""
+def metrics_table(book: Book, data: dict) -> list[str]:
+    """Markdown lines: the final metrics of the last run of every page that trains a model, per
+    framework (``data``: :func:`results_data`)."""
     rows = []
     for page in book.ordered_pages():
-        cells = [_metrics_text(page_metrics(_frozen_entry(book, fw, page))) for fw in book.frameworks]
+        runs = data.get(page.outname, {})
+        cells = [_metrics_text(runs[fw][-1] if runs.get(fw) else None) for fw in book.frameworks]
         if any(cells):
             rows.append(f"| {{doc}}`/{page.outname}` | " + " | ".join(cells) + " |")
     if not rows:
@@ -222,7 +214,7 @@ def metrics_table(book: Book) -> list[str]:
             "", head, "|---|" + "---|" * len(book.frameworks), *rows, ""]
 
 
-def report_page(book: Book, fw: str) -> str:
+def report_page(book: Book, fw: str, data: dict | None = None) -> str:
     """The "Execution report" page of ``fw``'s site: how each page ran (this checkout's records,
     else its frozen entry's), pages over the time budget, and the results across frameworks."""
     by_page = {r.page: r for r in load_records(book.build.records(fw))}
@@ -264,13 +256,14 @@ def report_page(book: Book, fw: str) -> str:
         lines += [f"Pages without {display} code:", ""]
         lines += [f"- {{doc}}`/{p.outname}`" for p in no_code]
         lines.append("")
-    lines += metrics_table(book)
+    lines += metrics_table(book, results_data(book) if data is None else data)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def extra_files(book: Book, fw: str) -> dict[str, str]:
-    files = {"conf.py": conf_py(book, fw), f"{notebooks.REPORT}.md": report_page(book, fw),
-             RESULTS_FILE: json.dumps(results_data(book), indent=1, sort_keys=True) + "\n"}
+    data = results_data(book)   # every framework's frozen entries, read once for both files
+    files = {"conf.py": conf_py(book, fw), f"{notebooks.REPORT}.md": report_page(book, fw, data),
+             RESULTS_FILE: json.dumps(data, indent=1, sort_keys=True) + "\n"}
     for bib in book.config.bibtex_bibfiles:
         path = book.root / bib
         if path.is_file():

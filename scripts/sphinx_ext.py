@@ -13,6 +13,7 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 from scripts import dialect
+from scripts.contracts import RESULTS_FILE
 
 HERE = Path(__file__).parent
 
@@ -119,7 +120,7 @@ class ResultsTable(SphinxDirective):
     option_spec = {"metric": lambda arg: (arg or "").strip()}
 
     def run(self):
-        path = Path(self.env.srcdir) / "_d2l_results.json"
+        path = Path(self.env.srcdir) / RESULTS_FILE
         self.env.note_dependency(str(path))
         data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
         metric = self.options.get("metric") or "val_acc"
