@@ -3,6 +3,7 @@ after an edit (re-executing a page only when its code changed) and keeps serving
 import os
 import signal
 import socket
+import http.client
 import subprocess
 import sys
 import time
@@ -22,7 +23,9 @@ def free_port() -> int:
 
 
 def wait_for(url: str, text: str, timeout: float, server, log) -> float:
-    """Seconds until the page at ``url`` contains ``text``."""
+    """Seconds until the page at ``url`` contains ``text``. sphinx-autobuild serves the build
+    folder that Sphinx rewrites in place, so a read during a rebuild can come back short: that
+    is retried like a refused connection."""
     t0 = time.time()
     while time.time() - t0 < timeout:
         assert server.poll() is None, log.read_text()[-3000:]
@@ -30,8 +33,8 @@ def wait_for(url: str, text: str, timeout: float, server, log) -> float:
             with urllib.request.urlopen(url, timeout=5) as r:
                 if text in r.read().decode():
                     return time.time() - t0
-        except OSError:
-            pass
+        except (OSError, http.client.HTTPException):
+            pass        # not up yet, or the page was being rewritten while it was read
         time.sleep(0.2)
     raise AssertionError(f"{url} did not show {text!r} within {timeout} s")
 
