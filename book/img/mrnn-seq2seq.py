@@ -87,10 +87,11 @@ def seq2seq():
         body.append(text(x + w / 2, top - 20, b, size=12))
         if i:
             body.append(arrow([(x - step + w, top + 20), (x, top + 20)]))
-        # the context goes into every step
+        # the context goes into every step, up the gap left of the step's
+        # input and into the GRU from the left, below the recurrent arrow
         body.append(arrow([(cx + 20, top + 40), (cx + 20, top + 118),
-                           (x + w - 6, top + 118), (x + w - 6, top + 42)],
-                          dashed=True))
+                           (x - 7, top + 118), (x - 7, top + 32),
+                           (x, top + 32)], dashed=True))
     body.append(arrow([(cx + 40, top + 20), (x1, top + 20)]))
     body.append(text(x1 + ((len(tgt_in) - 1) * step + w) / 2, 22, 'decoder',
                      size=14))
