@@ -7,8 +7,9 @@ stored in the metadata of the notebook's first code cell, which is part of jupyt
 the key changes when, and only when, a dependency does.
 
 * library: the ``d2l`` definitions the notebook uses (``d2l.<name>``), followed transitively
-  through the library (a definition's own ``d2l.<name>`` uses and bare references to other
-  library names), plus the library's import header;
+  through the library (a definition's own ``d2l.<name>`` uses and the bare names it refers to,
+  read from its syntax tree: ``nn.GRU`` or a word in a docstring is not a use of the library's
+  ``GRU``), plus the library's import header;
 * requirements: the framework's pinned requirements file;
 * data: the ``DATA_HUB`` entries (url, sha1) whose names appear in the notebook or in the
   definitions it uses;
@@ -33,6 +34,20 @@ def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
+def _references(node: ast.AST) -> set[str]:
+    """The names a top-level definition refers to: every bare name it reads or binds (``Module``
+    as a base class, ``relu(x)``, a default argument) and every ``d2l.<name>`` attribute. An
+    attribute of anything else (``nn.GRU``, ``self.Module``) and words in strings are not
+    references."""
+    names = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "d2l":
+            names.add(n.attr)
+    return names
+
+
 class Library:
     """The top-level definitions of one generated ``d2l/<module>.py`` text."""
 
@@ -41,6 +56,7 @@ class Library:
         lines = text.split("\n")
         self.defs: dict[str, str] = {}
         self.data_hub: dict[str, str] = {}
+        self._refs: dict[str, set[str]] = {}
         header = []
         for node in tree.body:
             src = "\n".join(lines[node.lineno - 1:node.end_lineno])
@@ -60,9 +76,8 @@ class Library:
                     continue
             if name:
                 self.defs[name] = src
+                self._refs[name] = _references(node)
         self.header = "\n".join(header)
-        self._names = re.compile(r"\b(" + "|".join(map(re.escape, self.defs)) + r")\b") \
-            if self.defs else None
 
     def closure(self, code: str) -> list[str]:
         """Library names used by ``code``, followed transitively, sorted."""
@@ -73,9 +88,7 @@ class Library:
             if name in seen:
                 continue
             seen.add(name)
-            src = self.defs[name]
-            refs = set(D2L_USE.findall(src)) | (set(self._names.findall(src)) if self._names else set())
-            todo += [r for r in refs if r in self.defs and r not in seen]
+            todo += [r for r in self._refs[name] if r in self.defs and r not in seen]
         return sorted(seen)
 
 

@@ -104,3 +104,56 @@ def test_hand_edit_is_corrupt(frozen):
     path = freeze.entry_path(b, "pytorch", b.pages["book/basics/tensors"])
     path.write_text(path.read_text().replace("ok\\n", "OK\\n", 1))
     assert states(frozen)["basics/tensors"].state == "corrupt"
+
+
+def test_library_closure_follows_names_not_attributes_or_words():
+    from scripts.fingerprint import Library
+    lib = Library("import torch\nfrom torch import nn\n\n"
+                  "class GRU(nn.Module):\n    pass\n\n"
+                  "def encoder(n):\n    \"\"\"A GRU encoder.\"\"\"\n    return nn.GRU(n, n)  # not GRU\n\n"
+                  "def decoder(n):\n    return GRU()\n\n"
+                  "class Seq(d2l.Module if False else object):\n    def f(self):\n"
+                  "        return d2l.decoder(1), self.encoder\n\n"
+                  "Module = object\n")
+    assert lib.closure("net = d2l.encoder(3)") == ["encoder"]      # nn.GRU, a docstring, a comment
+    assert lib.closure("net = d2l.decoder(3)") == ["GRU", "decoder"]
+    # d2l.<name> inside a definition counts; self.<name> does not
+    assert lib.closure("d2l.Seq()") == ["GRU", "Module", "Seq", "decoder"]
+
+
+def test_entry_that_ran_with_more_dependencies_stays_fresh_and_is_stored_under_the_new_key(frozen):
+    b, nbs = notebooks(frozen)
+    page = b.pages["book/basics/library"]         # it uses d2l.ones
+    path = freeze.entry_path(b, "pytorch", page)
+    entry = json.loads(path.read_text())
+    files = freeze._read(b, path).files
+
+    def store(e):
+        e["checksum"] = freeze._checksum(e, files)
+        path.write_text(json.dumps(e, indent=1, sort_keys=True) + "\n")
+
+    # as if frozen by a coarser reading of the library: one more definition, another key
+    wider = json.loads(json.dumps(entry))
+    wider["deps"]["library"]["defs"]["unused_helper"] = "0123456789abcdef"
+    wider["key"] = "f" * 32
+    store(wider)
+    s = states(frozen)["basics/library"]
+    assert s.state == "fresh" and s.rekey and s.frozen.key == "f" * 32
+    freeze.rekey(b, "pytorch", page, nbs["book/basics/library"], s.frozen)
+    again = json.loads(path.read_text())
+    assert again["key"] == freeze.notebook_key(nbs["book/basics/library"]) == entry["key"]
+    assert again["cells"] == entry["cells"] and again["record"] == entry["record"]
+    assert "unused_helper" not in again["deps"]["library"]["defs"]
+    s = states(frozen)["basics/library"]
+    assert s.state == "fresh" and not s.rekey
+    # a dependency the notebook has now that was different when it ran: stale, whatever else
+    for change in ("defs", "pins", "cells"):
+        other = json.loads(json.dumps(wider))
+        if change == "defs":
+            other["deps"]["library"]["defs"]["ones"] = "0" * 16
+        elif change == "pins":
+            other["deps"]["requirements"]["pins"]["torch"] = "torch==1.0"
+        else:
+            other["deps"]["cells"][0] = "0" * 16
+        store(other)
+        assert states(frozen)["basics/library"].state == "stale", change

@@ -181,3 +181,22 @@ def test_rerunning_unchanged_code_leaves_the_files_byte_identical(frozen_book, e
     finally:
         del os.environ["D2L_CACHE_DIR"]
     assert tree(frozen_book / "_freeze") == before
+
+
+def test_entry_frozen_with_a_wider_closure_is_rekeyed_without_running(frozen_book, env):
+    """An entry that ran with every dependency its page has now, and more (as under a coarser
+    reading of the library), is fresh: `execute` runs nothing and stores it under the new key."""
+    from scripts.execute import freeze
+    path = frozen_book / "_freeze" / "pytorch" / "basics" / "library.json"
+    before = json.loads(path.read_text())
+    wider = json.loads(path.read_text())
+    wider["deps"]["library"]["defs"]["a_helper_no_longer_counted"] = "0123456789abcdef"
+    wider["key"] = "0" * 32
+    files = {}          # library.json's outputs are text only
+    wider["checksum"] = freeze._checksum(wider, files)
+    path.write_text(json.dumps(wider, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    assert status(frozen_book, env, "--check", "--frameworks", "pytorch").returncode == 0
+    r = run_scripts("execute", "--no-progress", "--root", frozen_book, "--frameworks", "pytorch",
+                    env=env)
+    assert counts(r) == {"pytorch": (0, 3)} and "1 frozen entry written" in r.stdout, r.stdout
+    assert json.loads(path.read_text()) == before

@@ -98,9 +98,16 @@ class Run:
 
     def freeze_cached(self) -> int:
         """Freeze the pages whose outputs are in the local cache but whose frozen entry is
-        missing, stale or corrupt; return how many entries were written."""
+        missing, stale or corrupt, and store the fresh entries kept under an older key under the
+        current one (:func:`freeze.covers`); return how many entries were written."""
+        import nbformat
         written = 0
         for t in self.cached:
+            if t.frozen is not None and t.frozen.rekey:
+                freeze.rekey(self.book, self.fw, t.page, nbformat.reads(t.nb_json, as_version=4),
+                             t.frozen.frozen)
+                written += 1
+                continue
             if t.frozen is None or t.frozen.state == "fresh":
                 continue
             nb = executed_notebook(self.book, self.fw, t.page, self.cache)

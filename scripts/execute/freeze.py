@@ -8,7 +8,9 @@ JSON shows which text outputs changed, line by line, and which image changed, by
 * The **key** is the hash of the notebook's code cells (source and metadata, which hold the
   dependency fingerprint) and kernel name: computed from the generated notebook alone, so no
   framework environment is needed to tell whether an entry is fresh.
-* A **fresh** entry (key equal to the current notebook's) is put into the local jupyter-cache
+* A **fresh** entry (key equal to the current notebook's, or an entry that ran with every
+  dependency the notebook has now, unchanged: :func:`covers`; execution then stores it under the
+  current key) is put into the local jupyter-cache
   before anything reads it (:func:`thaw`), so execution skips the page and rendering, PDFs and
   Colab notebooks take its outputs. A **stale** one is explained (:func:`reasons`): which code
   cell, which ``d2l`` definition, which pin, which data set, the kernel's environment.
@@ -261,6 +263,7 @@ class Status:
     reasons: list[str] = field(default_factory=list)
     seconds: float | None = None          # the recorded time of its last run
     frozen: Frozen | None = None
+    rekey: bool = False                   # fresh, but stored under an older key (see covers)
 
 
 def status(book: Book, fw: str, page: Page, nb) -> Status:
@@ -274,7 +277,39 @@ def status(book: Book, fw: str, page: Page, nb) -> Status:
     seconds = frozen.record.get("seconds")
     if frozen.key == notebook_key(nb):
         return Status(page, fw, "fresh", [], seconds, frozen)
+    if covers(frozen.entry, nb):
+        return Status(page, fw, "fresh", [], seconds, frozen, rekey=True)
     return Status(page, fw, "stale", reasons(frozen.entry, nb), seconds, frozen)
+
+
+def covers(entry: dict, nb) -> bool:
+    """Whether ``entry``'s outputs hold for ``nb`` although its key differs: the same kernel and
+    code cells, and every dependency ``nb`` has now was there, unchanged, when the entry ran —
+    each ``d2l`` definition it uses, the library's imports, the pins, the data, the declared
+    files, the front matter and the kernels' environment. The entry may have depended on more
+    (a definition it no longer uses, or one a finer reading of the library no longer counts):
+    that cannot change its outputs."""
+    old = entry.get("deps") or {}
+    new = with_cells(notebook_meta(nb).get("deps") or {}, nb)
+    if not old.get("cells") or any(old.get(k) != new.get(k) for k in
+                                   ("cells", "kernel", "requirements", "files", "front_matter",
+                                    "kernel_env")):
+        return False
+    lib_old, lib_new = old.get("library") or {}, new.get("library") or {}
+    defs_old, data_old = lib_old.get("defs") or {}, old.get("data") or {}
+    return (lib_old.get("header") == lib_new.get("header")
+            and all(defs_old.get(n) == h for n, h in (lib_new.get("defs") or {}).items())
+            and all(data_old.get(n) == h for n, h in (new.get("data") or {}).items()))
+
+
+def rekey(book: Book, fw: str, page: Page, nb, frozen: Frozen) -> None:
+    """Rewrite ``frozen``, which :func:`covers` ``nb``, under ``nb``'s key and dependencies; its
+    outputs, files and record stay as they are."""
+    entry = dict(frozen.entry, key=notebook_key(nb),
+                 deps=with_cells(notebook_meta(nb).get("deps", {}), nb))
+    entry["checksum"] = _checksum(entry, frozen.files)
+    write_if_changed(frozen.path, json.dumps(entry, indent=1, ensure_ascii=False,
+                                             sort_keys=True) + "\n")
 
 
 def _changed(old: dict, new: dict) -> tuple[list[str], list[str], list[str]]:
