@@ -2210,3 +2210,76 @@ class PositionalEncoding(nnx.Module):
 
     def __call__(self, X):
         return self.dropout(X + self.P[:, :X.shape[1], :])
+
+
+# Defined in :numref:`subsec_transformer_ffn`
+class PositionWiseFFN(nnx.Module):
+    """Two dense layers with an activation ('relu' or 'gelu') between them,
+    applied to the vector at every position on its own."""
+    def __init__(self, ffn_num_inputs, ffn_num_hiddens, ffn_num_outputs,
+                 activation='relu', *, rngs):
+        self.dense1 = d2l.dense_layer(ffn_num_inputs, ffn_num_hiddens, True,
+                                      rngs=rngs)
+        self.activation = {
+            'relu': jax.nn.relu,
+            'gelu': lambda X: jax.nn.gelu(X, approximate=False)}[activation]
+        self.dense2 = d2l.dense_layer(ffn_num_hiddens, ffn_num_outputs, True,
+                                      rngs=rngs)
+
+    def __call__(self, X):
+        return self.dense2(self.activation(self.dense1(X)))
+
+
+# Defined in :numref:`subsec_transformer_addnorm`
+class AddNorm(nnx.Module):
+    """LayerNorm(X + Dropout(Y)): a residual connection followed by layer
+    normalization over the last axis, of size `norm_shape`."""
+    def __init__(self, norm_shape, dropout, eps=1e-5, *, rngs):
+        self.dropout = nnx.Dropout(dropout, rngs=rngs)
+        self.ln = nnx.LayerNorm(norm_shape, epsilon=eps, rngs=rngs)
+
+    def __call__(self, X, Y):
+        return self.ln(self.dropout(Y) + X)
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoderBlock(nnx.Module):
+    """A Transformer encoder block: multi-head self-attention and a
+    position-wise FFN, each followed by add & norm (post-norm)."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout,
+                 bias=False, activation='relu', eps=1e-5, *, rngs):
+        self.attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                dropout, bias, rngs=rngs)
+        self.addnorm1 = AddNorm(num_hiddens, dropout, eps, rngs=rngs)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens,
+                                   activation, rngs=rngs)
+        self.addnorm2 = AddNorm(num_hiddens, dropout, eps, rngs=rngs)
+
+    def __call__(self, X, valid_lens):
+        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+        return self.addnorm2(Y, self.ffn(Y))
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoder(d2l.Encoder):
+    """Token embeddings (scaled by sqrt(num_hiddens)) plus positional
+    encodings, then `num_blks` encoder blocks."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout, *, rngs):
+        self.num_hiddens = num_hiddens
+        self.embedding = nnx.Embed(
+            vocab_size, num_hiddens, rngs=rngs,
+            embedding_init=nnx.initializers.normal(num_hiddens ** -0.5))
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout,
+                                                   rngs=rngs)
+        self.blks = nnx.List([
+            TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout, rngs=rngs)
+            for _ in range(num_blks)])
+
+    def __call__(self, X, valid_lens):
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding(X)
+        for blk in self.blks:
+            X = blk(X, valid_lens)
+        return X

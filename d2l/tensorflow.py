@@ -2222,3 +2222,79 @@ class PositionalEncoding(tf.keras.layers.Layer):
     def call(self, X, training=None):
         P = self.P[:, :tf.shape(X)[1], :]
         return self.dropout(X + P, training=training)
+
+
+# Defined in :numref:`subsec_transformer_ffn`
+class PositionWiseFFN(tf.keras.layers.Layer):
+    """Two dense layers with an activation ('relu' or 'gelu') between them,
+    applied to the vector at every position on its own."""
+    def __init__(self, ffn_num_inputs, ffn_num_hiddens, ffn_num_outputs,
+                 activation='relu'):
+        super().__init__()
+        self.dense1 = d2l.dense_layer(ffn_num_inputs, ffn_num_hiddens, True)
+        self.activation = {
+            'relu': tf.nn.relu,
+            'gelu': lambda X: tf.nn.gelu(X, approximate=False)}[activation]
+        self.dense2 = d2l.dense_layer(ffn_num_hiddens, ffn_num_outputs, True)
+
+    def call(self, X):
+        return self.dense2(self.activation(self.dense1(X)))
+
+
+# Defined in :numref:`subsec_transformer_addnorm`
+class AddNorm(tf.keras.layers.Layer):
+    """LayerNorm(X + Dropout(Y)): a residual connection followed by layer
+    normalization over the last axis, of size `norm_shape`."""
+    def __init__(self, norm_shape, dropout, eps=1e-5):
+        super().__init__()
+        self.dropout = tf.keras.layers.Dropout(dropout)
+        self.ln = tf.keras.layers.LayerNormalization(epsilon=eps)
+        self.ln.build((None, norm_shape))
+
+    def call(self, X, Y):
+        return self.ln(self.dropout(Y) + X)
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoderBlock(tf.keras.layers.Layer):
+    """A Transformer encoder block: multi-head self-attention and a
+    position-wise FFN, each followed by add & norm (post-norm)."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout,
+                 bias=False, activation='relu', eps=1e-5):
+        super().__init__()
+        self.attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                dropout, bias)
+        self.addnorm1 = AddNorm(num_hiddens, dropout, eps)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens,
+                                   activation)
+        self.addnorm2 = AddNorm(num_hiddens, dropout, eps)
+
+    def call(self, X, valid_lens):
+        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+        return self.addnorm2(Y, self.ffn(Y))
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoder(d2l.Encoder):
+    """Token embeddings (scaled by sqrt(num_hiddens)) plus positional
+    encodings, then `num_blks` encoder blocks."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout):
+        super().__init__()
+        self.num_hiddens = num_hiddens
+        self.embedding = tf.keras.layers.Embedding(
+            vocab_size, num_hiddens, embeddings_initializer=(
+                tf.keras.initializers.RandomNormal(
+                    stddev=num_hiddens ** -0.5)))
+        self.embedding.build((None,))
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
+        self.blks = [
+            TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout) for _ in range(num_blks)]
+
+    def call(self, X, valid_lens):
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding(X)
+        for blk in self.blks:
+            X = blk(X, valid_lens)
+        return X

@@ -2181,3 +2181,73 @@ class PositionalEncoding(nn.Module):
 
     def forward(self, X):
         return self.dropout(X + self.P[:, :X.shape[1], :])
+
+
+# Defined in :numref:`subsec_transformer_ffn`
+class PositionWiseFFN(nn.Module):
+    """Two dense layers with an activation ('relu' or 'gelu') between them,
+    applied to the vector at every position on its own."""
+    def __init__(self, ffn_num_inputs, ffn_num_hiddens, ffn_num_outputs,
+                 activation='relu'):
+        super().__init__()
+        self.dense1 = d2l.dense_layer(ffn_num_inputs, ffn_num_hiddens, True)
+        self.activation = {'relu': nn.ReLU(), 'gelu': nn.GELU()}[activation]
+        self.dense2 = d2l.dense_layer(ffn_num_hiddens, ffn_num_outputs, True)
+
+    def forward(self, X):
+        return self.dense2(self.activation(self.dense1(X)))
+
+
+# Defined in :numref:`subsec_transformer_addnorm`
+class AddNorm(nn.Module):
+    """LayerNorm(X + Dropout(Y)): a residual connection followed by layer
+    normalization over the last axis, of size `norm_shape`."""
+    def __init__(self, norm_shape, dropout, eps=1e-5):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.ln = nn.LayerNorm(norm_shape, eps=eps)
+
+    def forward(self, X, Y):
+        return self.ln(self.dropout(Y) + X)
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoderBlock(nn.Module):
+    """A Transformer encoder block: multi-head self-attention and a
+    position-wise FFN, each followed by add & norm (post-norm)."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout,
+                 bias=False, activation='relu', eps=1e-5):
+        super().__init__()
+        self.attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                dropout, bias)
+        self.addnorm1 = AddNorm(num_hiddens, dropout, eps)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens,
+                                   activation)
+        self.addnorm2 = AddNorm(num_hiddens, dropout, eps)
+
+    def forward(self, X, valid_lens):
+        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+        return self.addnorm2(Y, self.ffn(Y))
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoder(d2l.Encoder):
+    """Token embeddings (scaled by sqrt(num_hiddens)) plus positional
+    encodings, then `num_blks` encoder blocks."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout):
+        super().__init__()
+        self.num_hiddens = num_hiddens
+        self.embedding = nn.Embedding(vocab_size, num_hiddens)
+        nn.init.normal_(self.embedding.weight, std=num_hiddens ** -0.5)
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
+        self.blks = nn.ModuleList([
+            TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout) for _ in range(num_blks)])
+
+    def forward(self, X, valid_lens):
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding(X)
+        for blk in self.blks:
+            X = blk(X, valid_lens)
+        return X
