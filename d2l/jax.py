@@ -2210,3 +2210,232 @@ class PositionalEncoding(nnx.Module):
 
     def __call__(self, X):
         return self.dropout(X + self.P[:, :X.shape[1], :])
+
+
+# Defined in :numref:`subsec_bahdanau_decoder`
+class AttentionDecoder(d2l.Decoder):
+    """The base class of decoders with attention; `attention_weights` holds
+    the weights of their last call."""
+    def __init__(self):
+        self.attention_weights = nnx.data(None)
+
+
+# Defined in :numref:`subsec_bahdanau_decoder`
+def drop_traced_weights(*layers):
+    """Inside a compiled call, forget the attention weights that `layers`
+    keep; eager calls keep them for plotting."""
+    for layer in layers:
+        if isinstance(layer.attention_weights, jax.core.Tracer):
+            layer.attention_weights = nnx.data(None)
+
+
+# Defined in :numref:`subsec_bahdanau_decoder`
+class Seq2SeqAttentionDecoder(AttentionDecoder):
+    """A GRU decoder whose context at each step is additive attention over
+    the encoder's hidden states, queried by the decoder's state."""
+    def __init__(self, vocab_size, embed_size, num_hiddens, dropout=0, *,
+                 rngs):
+        super().__init__()
+        self.attention = d2l.AdditiveAttention(num_hiddens, dropout,
+                                               rngs=rngs)
+        self.embedding = nnx.Embed(vocab_size, embed_size, rngs=rngs,
+                                   embedding_init=d2l.seq2seq_init)
+        self.rnn = nnx.GRUCell(embed_size + num_hiddens, num_hiddens,
+                               kernel_init=d2l.seq2seq_init,
+                               recurrent_kernel_init=d2l.seq2seq_init,
+                               rngs=rngs)
+        self.dense = nnx.Linear(num_hiddens, vocab_size, rngs=rngs,
+                                kernel_init=d2l.seq2seq_init)
+
+    def init_state(self, enc_all_outputs, enc_valid_lens):
+        enc_outputs, context = enc_all_outputs
+        return enc_outputs, context, enc_valid_lens
+
+    def __call__(self, X, state):
+        enc_outputs, hidden, enc_valid_lens = state
+        embs = self.embedding(X)  # (batch_size, num_steps, embed_size)
+        outputs, weights = [], []
+        for t in range(X.shape[1]):
+            # Query: the previous state, as a batch of single queries
+            context = self.attention(hidden[:, None, :], enc_outputs,
+                                     enc_outputs, enc_valid_lens)
+            hidden, _ = self.rnn(
+                hidden, jnp.concatenate([embs[:, t], context[:, 0]], axis=1))
+            outputs.append(hidden)
+            weights.append(self.attention.attention_weights)
+        # (batch_size, num_steps, number of source positions)
+        self.attention_weights = nnx.data(jnp.concatenate(weights, axis=1))
+        drop_traced_weights(self, self.attention)
+        outputs = self.dense(jnp.stack(outputs, axis=1))
+        return outputs, (enc_outputs, hidden, enc_valid_lens)
+
+
+# Defined in :numref:`subsec_bahdanau_bleu`
+def translate_with_attention(model, data, sentences, device):
+    """Greedy translations of the raw `sentences` (token lists up to
+    <eos>). The model then reads the sources again with <bos> and its own
+    translations as the decoder's input, which leaves in its attention
+    layers the weights of greedy decoding."""
+    batch = data.build(sentences, [''] * len(sentences))
+    preds = d2l.to_numpy(model.predict_step(batch, device, data.num_steps))
+    dec_input = numpy.concatenate(
+        [d2l.to_numpy(batch[1])[:, :1], preds[:, :-1]], axis=1)
+    src, _, src_valid_len, _ = jax.device_put(tuple(batch), device)
+    model(src, jax.device_put(jnp.asarray(dec_input), device),
+          src_valid_len)
+    translations = []
+    for row in preds.tolist():
+        tokens = data.tgt_vocab.to_tokens(row)
+        if '<eos>' in tokens:
+            tokens = tokens[:tokens.index('<eos>')]
+        translations.append(tokens)
+    return translations
+
+
+# Defined in :numref:`subsec_transformer_ffn`
+class PositionWiseFFN(nnx.Module):
+    """Two dense layers with an activation ('relu' or 'gelu') between them,
+    applied to the vector at every position on its own."""
+    def __init__(self, ffn_num_inputs, ffn_num_hiddens, ffn_num_outputs,
+                 activation='relu', *, rngs):
+        self.dense1 = d2l.dense_layer(ffn_num_inputs, ffn_num_hiddens, True,
+                                      rngs=rngs)
+        self.activation = {
+            'relu': jax.nn.relu,
+            'gelu': lambda X: jax.nn.gelu(X, approximate=False)}[activation]
+        self.dense2 = d2l.dense_layer(ffn_num_hiddens, ffn_num_outputs, True,
+                                      rngs=rngs)
+
+    def __call__(self, X):
+        return self.dense2(self.activation(self.dense1(X)))
+
+
+# Defined in :numref:`subsec_transformer_addnorm`
+class AddNorm(nnx.Module):
+    """LayerNorm(X + Dropout(Y)): a residual connection followed by layer
+    normalization over the last axis, of size `norm_shape`."""
+    def __init__(self, norm_shape, dropout, eps=1e-5, *, rngs):
+        self.dropout = nnx.Dropout(dropout, rngs=rngs)
+        self.ln = nnx.LayerNorm(norm_shape, epsilon=eps, rngs=rngs)
+
+    def __call__(self, X, Y):
+        return self.ln(self.dropout(Y) + X)
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoderBlock(nnx.Module):
+    """A Transformer encoder block: multi-head self-attention and a
+    position-wise FFN, each followed by add & norm (post-norm)."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout,
+                 bias=False, activation='relu', eps=1e-5, *, rngs):
+        self.attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                dropout, bias, rngs=rngs)
+        self.addnorm1 = AddNorm(num_hiddens, dropout, eps, rngs=rngs)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens,
+                                   activation, rngs=rngs)
+        self.addnorm2 = AddNorm(num_hiddens, dropout, eps, rngs=rngs)
+
+    def __call__(self, X, valid_lens):
+        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+        d2l.drop_traced_weights(self.attention, self.attention.attention)
+        return self.addnorm2(Y, self.ffn(Y))
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoder(d2l.Encoder):
+    """Token embeddings (scaled by sqrt(num_hiddens)) plus positional
+    encodings, then `num_blks` encoder blocks."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout, *, rngs):
+        self.num_hiddens = num_hiddens
+        self.embedding = nnx.Embed(
+            vocab_size, num_hiddens, rngs=rngs,
+            embedding_init=nnx.initializers.normal(num_hiddens ** -0.5))
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout,
+                                                   rngs=rngs)
+        self.blks = nnx.List([
+            TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout, rngs=rngs)
+            for _ in range(num_blks)])
+
+    def __call__(self, X, valid_lens):
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding(X)
+        for blk in self.blks:
+            X = blk(X, valid_lens)
+        return X
+
+
+# Defined in :numref:`subsec_transformer_decoder`
+def causal_valid_lens(batch_size, num_queries, offset):
+    """Valid lengths (batch_size, num_queries) that let the query at
+    position offset + i see the keys at positions 0, ..., offset + i."""
+    lens = jnp.arange(1, num_queries + 1) + offset
+    return jnp.tile(lens, (batch_size, 1))
+
+
+# Defined in :numref:`subsec_transformer_decoder`
+class TransformerDecoderBlock(nnx.Module):
+    """A Transformer decoder block: masked self-attention, attention to the
+    encoder's outputs and a position-wise FFN, each followed by add & norm.
+    `cache` holds the block's inputs at the positions decoded so far."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout, *,
+                 rngs):
+        mha = lambda: d2l.MultiHeadAttention(num_hiddens, num_heads, dropout,
+                                             rngs=rngs)
+        self.self_attention = mha()
+        self.addnorm1 = AddNorm(num_hiddens, dropout, rngs=rngs)
+        self.cross_attention = mha()
+        self.addnorm2 = AddNorm(num_hiddens, dropout, rngs=rngs)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens,
+                                   rngs=rngs)
+        self.addnorm3 = AddNorm(num_hiddens, dropout, rngs=rngs)
+
+    def __call__(self, X, enc_outputs, enc_valid_lens, cache=None):
+        offset = 0 if cache is None else cache.shape[1]
+        key_values = X if cache is None else jnp.concatenate([cache, X], 1)
+        dec_valid_lens = causal_valid_lens(X.shape[0], X.shape[1], offset)
+        X2 = self.self_attention(X, key_values, key_values, dec_valid_lens)
+        Y = self.addnorm1(X, X2)
+        Y2 = self.cross_attention(Y, enc_outputs, enc_outputs,
+                                  enc_valid_lens)
+        for layer in (self.self_attention, self.cross_attention):
+            d2l.drop_traced_weights(layer, layer.attention)
+        Z = self.addnorm2(Y, Y2)
+        return self.addnorm3(Z, self.ffn(Z)), key_values
+
+
+# Defined in :numref:`subsec_transformer_decoder`
+class TransformerDecoder(d2l.Decoder):
+    """Embeddings plus positional encodings, `num_blks` decoder blocks and
+    a dense output layer; the state keeps each block's cache."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout, *, rngs):
+        self.num_hiddens, self.num_blks = num_hiddens, num_blks
+        self.embedding = nnx.Embed(
+            vocab_size, num_hiddens, rngs=rngs,
+            embedding_init=nnx.initializers.normal(num_hiddens ** -0.5))
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout,
+                                                   rngs=rngs)
+        self.blks = nnx.List([
+            TransformerDecoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout, rngs=rngs)
+            for _ in range(num_blks)])
+        self.dense = d2l.dense_layer(num_hiddens, vocab_size, True,
+                                     rngs=rngs)
+
+    def init_state(self, enc_outputs, enc_valid_lens):
+        return enc_outputs, enc_valid_lens, [None] * self.num_blks
+
+    def __call__(self, X, state):
+        enc_outputs, enc_valid_lens, caches = state
+        offset = 0 if caches[0] is None else caches[0].shape[1]
+        # Positional encodings of positions offset, offset + 1, ...
+        P = self.pos_encoding.P[:, offset:offset + X.shape[1]]
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding.dropout(X + P)
+        new_caches = []
+        for blk, cache in zip(self.blks, caches):
+            X, cache = blk(X, enc_outputs, enc_valid_lens, cache)
+            new_caches.append(cache)
+        return self.dense(X), (enc_outputs, enc_valid_lens, new_caches)

@@ -2222,3 +2222,221 @@ class PositionalEncoding(tf.keras.layers.Layer):
     def call(self, X, training=None):
         P = self.P[:, :tf.shape(X)[1], :]
         return self.dropout(X + P, training=training)
+
+
+# Defined in :numref:`subsec_bahdanau_decoder`
+class AttentionDecoder(d2l.Decoder):
+    """The base class of decoders with attention; `attention_weights` holds
+    the weights of their last call."""
+    def __init__(self):
+        super().__init__()
+        self.attention_weights = None
+
+
+# Defined in :numref:`subsec_bahdanau_decoder`
+class Seq2SeqAttentionDecoder(AttentionDecoder):
+    """A GRU decoder whose context at each step is additive attention over
+    the encoder's hidden states, queried by the decoder's state."""
+    def __init__(self, vocab_size, embed_size, num_hiddens, dropout=0):
+        super().__init__()
+        self.attention = d2l.AdditiveAttention(num_hiddens, dropout)
+        self.embedding = tf.keras.layers.Embedding(
+            vocab_size, embed_size,
+            embeddings_initializer=d2l.seq2seq_init())
+        self.rnn = tf.keras.layers.GRUCell(
+            num_hiddens, kernel_initializer=d2l.seq2seq_init(),
+            recurrent_initializer=d2l.seq2seq_init(), bias_initializer='zeros')
+        self.dense = tf.keras.layers.Dense(
+            vocab_size, kernel_initializer=d2l.seq2seq_init(),
+            bias_initializer='zeros')
+
+    def init_state(self, enc_all_outputs, enc_valid_lens):
+        enc_outputs, context = enc_all_outputs
+        return enc_outputs, context, enc_valid_lens
+
+    def call(self, X, state):
+        enc_outputs, hidden, enc_valid_lens = state
+        embs = self.embedding(X)  # (batch_size, num_steps, embed_size)
+        outputs, weights = [], []
+        for t in range(X.shape[1]):
+            # Query: the previous state, as a batch of single queries
+            context = self.attention(hidden[:, None, :], enc_outputs,
+                                     enc_outputs, enc_valid_lens)
+            hidden, _ = self.rnn(tf.concat([embs[:, t], context[:, 0]], 1),
+                                 hidden)
+            outputs.append(hidden)
+            weights.append(self.attention.attention_weights)
+        # (batch_size, num_steps, number of source positions)
+        self.attention_weights = tf.concat(weights, axis=1)
+        outputs = self.dense(tf.stack(outputs, axis=1))
+        return outputs, (enc_outputs, hidden, enc_valid_lens)
+
+
+# Defined in :numref:`subsec_bahdanau_bleu`
+def translate_with_attention(model, data, sentences, device):
+    """Greedy translations of the raw `sentences` (token lists up to
+    <eos>). The model then reads the sources again with <bos> and its own
+    translations as the decoder's input, which leaves in its attention
+    layers the weights of greedy decoding."""
+    batch = data.build(sentences, [''] * len(sentences))
+    preds = d2l.to_numpy(model.predict_step(batch, device, data.num_steps))
+    dec_input = numpy.concatenate(
+        [d2l.to_numpy(batch[1])[:, :1], preds[:, :-1]], axis=1)
+    with tf.device(device):
+        model(batch[0], tf.constant(dec_input), batch[2])
+    translations = []
+    for row in preds.tolist():
+        tokens = data.tgt_vocab.to_tokens(row)
+        if '<eos>' in tokens:
+            tokens = tokens[:tokens.index('<eos>')]
+        translations.append(tokens)
+    return translations
+
+
+# Defined in :numref:`subsec_transformer_ffn`
+class PositionWiseFFN(tf.keras.layers.Layer):
+    """Two dense layers with an activation ('relu' or 'gelu') between them,
+    applied to the vector at every position on its own."""
+    def __init__(self, ffn_num_inputs, ffn_num_hiddens, ffn_num_outputs,
+                 activation='relu'):
+        super().__init__()
+        self.dense1 = d2l.dense_layer(ffn_num_inputs, ffn_num_hiddens, True)
+        self.activation = {
+            'relu': tf.nn.relu,
+            'gelu': lambda X: tf.nn.gelu(X, approximate=False)}[activation]
+        self.dense2 = d2l.dense_layer(ffn_num_hiddens, ffn_num_outputs, True)
+
+    def call(self, X):
+        return self.dense2(self.activation(self.dense1(X)))
+
+
+# Defined in :numref:`subsec_transformer_addnorm`
+class AddNorm(tf.keras.layers.Layer):
+    """LayerNorm(X + Dropout(Y)): a residual connection followed by layer
+    normalization over the last axis, of size `norm_shape`."""
+    def __init__(self, norm_shape, dropout, eps=1e-5):
+        super().__init__()
+        self.dropout = tf.keras.layers.Dropout(dropout)
+        self.ln = tf.keras.layers.LayerNormalization(epsilon=eps)
+        self.ln.build((None, norm_shape))
+
+    def call(self, X, Y):
+        return self.ln(self.dropout(Y) + X)
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoderBlock(tf.keras.layers.Layer):
+    """A Transformer encoder block: multi-head self-attention and a
+    position-wise FFN, each followed by add & norm (post-norm)."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout,
+                 bias=False, activation='relu', eps=1e-5):
+        super().__init__()
+        self.attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                dropout, bias)
+        self.addnorm1 = AddNorm(num_hiddens, dropout, eps)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens,
+                                   activation)
+        self.addnorm2 = AddNorm(num_hiddens, dropout, eps)
+
+    def call(self, X, valid_lens):
+        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+        return self.addnorm2(Y, self.ffn(Y))
+
+
+# Defined in :numref:`subsec_transformer_encoder`
+class TransformerEncoder(d2l.Encoder):
+    """Token embeddings (scaled by sqrt(num_hiddens)) plus positional
+    encodings, then `num_blks` encoder blocks."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout):
+        super().__init__()
+        self.num_hiddens = num_hiddens
+        self.embedding = tf.keras.layers.Embedding(
+            vocab_size, num_hiddens, embeddings_initializer=(
+                tf.keras.initializers.RandomNormal(
+                    stddev=num_hiddens ** -0.5)))
+        self.embedding.build((None,))
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
+        self.blks = [
+            TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout) for _ in range(num_blks)]
+
+    def call(self, X, valid_lens):
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding(X)
+        for blk in self.blks:
+            X = blk(X, valid_lens)
+        return X
+
+
+# Defined in :numref:`subsec_transformer_decoder`
+def causal_valid_lens(batch_size, num_queries, offset):
+    """Valid lengths (batch_size, num_queries) that let the query at
+    position offset + i see the keys at positions 0, ..., offset + i."""
+    lens = tf.range(1, num_queries + 1) + offset
+    return tf.tile(lens[None], (batch_size, 1))
+
+
+# Defined in :numref:`subsec_transformer_decoder`
+class TransformerDecoderBlock(tf.keras.layers.Layer):
+    """A Transformer decoder block: masked self-attention, attention to the
+    encoder's outputs and a position-wise FFN, each followed by add & norm.
+    `cache` holds the block's inputs at the positions decoded so far."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout):
+        super().__init__()
+        self.self_attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                     dropout)
+        self.addnorm1 = AddNorm(num_hiddens, dropout)
+        self.cross_attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                      dropout)
+        self.addnorm2 = AddNorm(num_hiddens, dropout)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens)
+        self.addnorm3 = AddNorm(num_hiddens, dropout)
+
+    def call(self, X, enc_outputs, enc_valid_lens, cache=None):
+        offset = 0 if cache is None else cache.shape[1]
+        key_values = X if cache is None else tf.concat([cache, X], axis=1)
+        dec_valid_lens = causal_valid_lens(tf.shape(X)[0], X.shape[1],
+                                           offset)
+        X2 = self.self_attention(X, key_values, key_values, dec_valid_lens)
+        Y = self.addnorm1(X, X2)
+        Y2 = self.cross_attention(Y, enc_outputs, enc_outputs,
+                                  enc_valid_lens)
+        Z = self.addnorm2(Y, Y2)
+        return self.addnorm3(Z, self.ffn(Z)), key_values
+
+
+# Defined in :numref:`subsec_transformer_decoder`
+class TransformerDecoder(d2l.Decoder):
+    """Embeddings plus positional encodings, `num_blks` decoder blocks and
+    a dense output layer; the state keeps each block's cache."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_blks, dropout):
+        super().__init__()
+        self.num_hiddens, self.num_blks = num_hiddens, num_blks
+        self.embedding = tf.keras.layers.Embedding(
+            vocab_size, num_hiddens, embeddings_initializer=(
+                tf.keras.initializers.RandomNormal(
+                    stddev=num_hiddens ** -0.5)))
+        self.embedding.build((None,))
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
+        self.blks = [
+            TransformerDecoderBlock(num_hiddens, ffn_num_hiddens, num_heads,
+                                    dropout) for _ in range(num_blks)]
+        self.dense = d2l.dense_layer(num_hiddens, vocab_size, True)
+
+    def init_state(self, enc_outputs, enc_valid_lens):
+        return enc_outputs, enc_valid_lens, [None] * self.num_blks
+
+    def call(self, X, state):
+        enc_outputs, enc_valid_lens, caches = state
+        offset = 0 if caches[0] is None else caches[0].shape[1]
+        # Positional encodings of positions offset, offset + 1, ...
+        P = self.pos_encoding.P[:, offset:offset + X.shape[1]]
+        X = self.embedding(X) * self.num_hiddens ** 0.5
+        X = self.pos_encoding.dropout(X + P)
+        new_caches = []
+        for blk, cache in zip(self.blks, caches):
+            X, cache = blk(X, enc_outputs, enc_valid_lens, cache)
+            new_caches.append(cache)
+        return self.dense(X), (enc_outputs, enc_valid_lens, new_caches)
