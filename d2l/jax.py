@@ -1346,6 +1346,13 @@ class GoogLeNet(d2l.Classifier):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
 
+    def validation_step(self, batch):
+        """The loss and the accuracy of one validation minibatch, with the
+        forward pass compiled."""
+        Y_hat = d2l.compiled_call(self, *batch[:-1])
+        return {'loss': self.loss(Y_hat, batch[-1]),
+                'acc': self.accuracy(Y_hat, batch[-1])}
+
 
 # Defined in :numref:`subsec_dense_idea`
 def bn_relu_conv(in_channels, out_channels, kernel_size, *, rngs):
@@ -1440,6 +1447,13 @@ class AnyNet(d2l.Classifier):
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+    def validation_step(self, batch):
+        """The loss and the accuracy of one validation minibatch, with the
+        forward pass compiled."""
+        Y_hat = d2l.compiled_call(self, *batch[:-1])
+        return {'loss': self.loss(Y_hat, batch[-1]),
+                'acc': self.accuracy(Y_hat, batch[-1])}
 
 
 # Defined in :numref:`subsec_regnet`
