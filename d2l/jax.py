@@ -1690,6 +1690,106 @@ class RNNLM(d2l.RNNLMScratch):
         return self.linear(hiddens).swapaxes(0, 1)
 
 
+# Defined in :numref:`subsec_lstm_scratch`
+class LSTMScratch(d2l.Module):
+    """An LSTM layer from scratch: input, forget and output gates, an input
+    node and a memory cell; the state is the pair (H, C)."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        h = num_hiddens  # columns: input gate, forget gate, output gate, node
+        normal = lambda *shape: jax.random.normal(rngs.params(), shape) * sigma
+        self.W_x = nnx.Param(normal(num_inputs, 4 * h))
+        self.W_h = nnx.Param(normal(h, 4 * h))
+        self.b = nnx.Param(jnp.zeros(4 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: a pair of
+        (batch_size, num_hiddens) arrays or None."""
+        if state is None:
+            zeros = jnp.zeros((inputs.shape[1], self.num_hiddens))
+            state = (zeros, zeros)
+        H, C = state
+        W_x, W_h, b = self.W_x[...], self.W_h[...], self.b[...]
+        outputs = []
+        for X in inputs:  # one time step at a time
+            gates = X @ W_x + H @ W_h + b
+            I, F, O, C_tilde = jnp.split(gates, 4, axis=1)
+            I, F, O = jax.nn.sigmoid(I), jax.nn.sigmoid(F), jax.nn.sigmoid(O)
+            C = F * C + I * jnp.tanh(C_tilde)
+            H = O * jnp.tanh(C)
+            outputs.append(H)
+        return jnp.stack(outputs), (H, C)
+
+
+# Defined in :numref:`subsec_lstm_concise`
+class LSTM(d2l.Module):
+    """The framework's LSTM layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal = nnx.initializers.normal(sigma)
+        cell = nnx.OptimizedLSTMCell(
+            num_inputs, num_hiddens, kernel_init=normal,
+            recurrent_kernel_init=normal, rngs=rngs)
+        self.rnn = nnx.RNN(cell, time_major=True, return_carry=True)
+
+    def forward(self, inputs, state=None):
+        state, outputs = self.rnn(inputs, initial_carry=state)
+        return outputs, state
+
+
+# Defined in :numref:`subsec_gru_scratch`
+class GRUScratch(d2l.Module):
+    """A GRU layer from scratch: reset and update gates and a candidate
+    hidden state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        h = num_hiddens  # columns: reset gate, update gate, candidate
+        normal = lambda *shape: jax.random.normal(rngs.params(), shape) * sigma
+        self.W_x = nnx.Param(normal(num_inputs, 3 * h))
+        self.W_hg = nnx.Param(normal(h, 2 * h))  # the gates
+        self.W_hh = nnx.Param(normal(h, h))
+        self.b = nnx.Param(jnp.zeros(3 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None."""
+        H = state
+        if H is None:
+            H = jnp.zeros((inputs.shape[1], self.num_hiddens))
+        W_x, W_hg = self.W_x[...], self.W_hg[...]
+        W_hh, b = self.W_hh[...], self.b[...]
+        outputs = []
+        for X in inputs:  # one time step at a time
+            x_r, x_z, x_h = jnp.split(X @ W_x + b, 3, axis=1)
+            h_r, h_z = jnp.split(H @ W_hg, 2, axis=1)
+            R, Z = jax.nn.sigmoid(x_r + h_r), jax.nn.sigmoid(x_z + h_z)
+            H_tilde = jnp.tanh(x_h + (R * H) @ W_hh)
+            H = Z * H + (1 - Z) * H_tilde
+            outputs.append(H)
+        return jnp.stack(outputs), H
+
+
+# Defined in :numref:`subsec_gru_concise`
+class GRU(d2l.Module):
+    """The framework's GRU layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal = nnx.initializers.normal(sigma)
+        cell = nnx.GRUCell(num_inputs, num_hiddens, kernel_init=normal,
+                           recurrent_kernel_init=normal, rngs=rngs)
+        self.rnn = nnx.RNN(cell, time_major=True, return_carry=True)
+
+    def forward(self, inputs, state=None):
+        state, outputs = self.rnn(inputs, initial_carry=state)
+        return outputs, state
+
+
 # Defined in :numref:`subsec_mt_corpus`
 d2l.DATA_HUB['kjv'] = (
     'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'

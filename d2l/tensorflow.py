@@ -1688,6 +1688,110 @@ class RNNLM(d2l.RNNLMScratch):
         return tf.transpose(self.linear(hiddens), (1, 0, 2))
 
 
+# Defined in :numref:`subsec_lstm_scratch`
+class LSTMScratch(d2l.Module):
+    """An LSTM layer from scratch: input, forget and output gates, an input
+    node and a memory cell; the state is the pair (H, C)."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: input gate, forget gate, output gate, node
+        normal = lambda *shape: tf.random.normal(shape) * sigma
+        self.W_x = tf.keras.Variable(normal(num_inputs, 4 * h))
+        self.W_h = tf.keras.Variable(normal(h, 4 * h))
+        self.b = tf.keras.Variable(tf.zeros(4 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: a pair of
+        (batch_size, num_hiddens) tensors or None."""
+        if state is None:
+            zeros = tf.zeros((tf.shape(inputs)[1], self.num_hiddens))
+            state = (zeros, zeros)
+        H, C = state
+        outputs = []
+        for X in tf.unstack(inputs):  # one time step at a time
+            gates = X @ self.W_x + H @ self.W_h + self.b
+            I, F, O, C_tilde = tf.split(gates, 4, axis=1)
+            I, F, O = tf.sigmoid(I), tf.sigmoid(F), tf.sigmoid(O)
+            C = F * C + I * tf.tanh(C_tilde)
+            H = O * tf.tanh(C)
+            outputs.append(H)
+        return tf.stack(outputs), (H, C)
+
+
+# Defined in :numref:`subsec_lstm_concise`
+class LSTM(d2l.Module):
+    """The framework's LSTM layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        normal = tf.keras.initializers.RandomNormal(stddev=sigma)
+        self.rnn = tf.keras.layers.LSTM(
+            num_hiddens, return_sequences=True, return_state=True,
+            kernel_initializer=normal, recurrent_initializer=normal,
+            bias_initializer='zeros', unit_forget_bias=False)
+        # Create the weights now, so that Keras knows the layer's shapes
+        self.rnn.build((None, None, num_inputs))
+
+    def forward(self, inputs, state=None):
+        batch_first = tf.transpose(inputs, (1, 0, 2))
+        outputs, H, C = self.rnn(batch_first, initial_state=state)
+        return tf.transpose(outputs, (1, 0, 2)), [H, C]
+
+
+# Defined in :numref:`subsec_gru_scratch`
+class GRUScratch(d2l.Module):
+    """A GRU layer from scratch: reset and update gates and a candidate
+    hidden state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: reset gate, update gate, candidate
+        normal = lambda *shape: tf.random.normal(shape) * sigma
+        self.W_x = tf.keras.Variable(normal(num_inputs, 3 * h))
+        self.W_hg = tf.keras.Variable(normal(h, 2 * h))  # the gates
+        self.W_hh = tf.keras.Variable(normal(h, h))
+        self.b = tf.keras.Variable(tf.zeros(3 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None."""
+        H = state
+        if H is None:
+            H = tf.zeros((tf.shape(inputs)[1], self.num_hiddens))
+        outputs = []
+        for X in tf.unstack(inputs):  # one time step at a time
+            x_r, x_z, x_h = tf.split(X @ self.W_x + self.b, 3, axis=1)
+            h_r, h_z = tf.split(H @ self.W_hg, 2, axis=1)
+            R, Z = tf.sigmoid(x_r + h_r), tf.sigmoid(x_z + h_z)
+            H_tilde = tf.tanh(x_h + (R * H) @ self.W_hh)
+            H = Z * H + (1 - Z) * H_tilde
+            outputs.append(H)
+        return tf.stack(outputs), H
+
+
+# Defined in :numref:`subsec_gru_concise`
+class GRU(d2l.Module):
+    """The framework's GRU layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        normal = tf.keras.initializers.RandomNormal(stddev=sigma)
+        self.rnn = tf.keras.layers.GRU(
+            num_hiddens, return_sequences=True, return_state=True,
+            kernel_initializer=normal, recurrent_initializer=normal,
+            bias_initializer='zeros')
+        # Create the weights now, so that Keras knows the layer's shapes
+        self.rnn.build((None, None, num_inputs))
+
+    def forward(self, inputs, state=None):
+        batch_first = tf.transpose(inputs, (1, 0, 2))
+        outputs, state = self.rnn(batch_first, initial_state=state)
+        return tf.transpose(outputs, (1, 0, 2)), state
+
+
 # Defined in :numref:`subsec_mt_corpus`
 d2l.DATA_HUB['kjv'] = (
     'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'
