@@ -1792,6 +1792,73 @@ class GRU(d2l.Module):
         return tf.transpose(outputs, (1, 0, 2)), state
 
 
+# Defined in :numref:`subsec_deep_rnn_scratch`
+class StackedRNNScratch(d2l.Module):
+    """Recurrent layers on top of each other: the hidden states of each
+    layer are the inputs of the next. The state is a list, one per layer."""
+    def __init__(self, layers):
+        super().__init__()
+        self.rnns = list(layers)  # Keras tracks the layers of a list
+        self.num_hiddens = layers[-1].num_hiddens  # read by the output layer
+        self.built = True  # the layers come with their weights
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * len(self.rnns)
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            inputs, layer_state = rnn(inputs, layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_deep_rnn_concise`
+class DeepGRU(d2l.Module):
+    """The framework's GRU with `num_layers` layers, with the call
+    convention of RNNScratch."""
+    def __init__(self, num_inputs, num_hiddens, num_layers, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        normal = tf.keras.initializers.RandomNormal(stddev=sigma)
+        self.rnns = []
+        for i in range(num_layers):
+            rnn = tf.keras.layers.GRU(
+                num_hiddens, return_sequences=True, return_state=True,
+                kernel_initializer=normal, recurrent_initializer=normal,
+                bias_initializer='zeros')
+            rnn.build((None, None, num_inputs if i == 0 else num_hiddens))
+            self.rnns.append(rnn)
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * self.num_layers
+        X = tf.transpose(inputs, (1, 0, 2))  # Keras puts the batch first
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            X, layer_state = rnn(X, initial_state=layer_state)
+            new_state.append(layer_state)
+        return tf.transpose(X, (1, 0, 2)), new_state
+
+
+# Defined in :numref:`subsec_bi_rnn_scratch`
+class BiRNNScratch(d2l.Module):
+    """A forward and a backward recurrent layer over the same inputs; the
+    outputs are their hidden states, step by step, side by side."""
+    def __init__(self, forward_rnn, backward_rnn):
+        super().__init__()
+        self.forward_rnn, self.backward_rnn = forward_rnn, backward_rnn
+        self.num_hiddens = forward_rnn.num_hiddens + backward_rnn.num_hiddens
+        self.built = True  # the layers come with their weights
+
+    def forward(self, inputs, state=None):
+        f_state, b_state = (None, None) if state is None else state
+        f_outputs, f_state = self.forward_rnn(inputs, f_state)
+        b_outputs, b_state = self.backward_rnn(tf.reverse(inputs, [0]),
+                                               b_state)
+        outputs = tf.concat([f_outputs, tf.reverse(b_outputs, [0])], -1)
+        return outputs, (f_state, b_state)
+
+
 # Defined in :numref:`subsec_mt_corpus`
 d2l.DATA_HUB['kjv'] = (
     'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'

@@ -1754,6 +1754,60 @@ class GRU(d2l.Module):
         return self.rnn(inputs, state)
 
 
+# Defined in :numref:`subsec_deep_rnn_scratch`
+class StackedRNNScratch(d2l.Module):
+    """Recurrent layers on top of each other: the hidden states of each
+    layer are the inputs of the next. The state is a list, one per layer."""
+    def __init__(self, layers):
+        super().__init__()
+        self.rnns = nn.ModuleList(layers)
+        self.num_hiddens = layers[-1].num_hiddens  # read by the output layer
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * len(self.rnns)
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            inputs, layer_state = rnn(inputs, layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_deep_rnn_concise`
+class DeepGRU(d2l.Module):
+    """The framework's GRU with `num_layers` layers, with the call
+    convention of RNNScratch."""
+    def __init__(self, num_inputs, num_hiddens, num_layers, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = nn.GRU(num_inputs, num_hiddens, num_layers=num_layers)
+        for name, param in self.rnn.named_parameters():
+            if name.startswith('weight'):
+                nn.init.normal_(param, std=sigma)
+            else:
+                nn.init.zeros_(param)
+
+    def forward(self, inputs, state=None):
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_bi_rnn_scratch`
+class BiRNNScratch(d2l.Module):
+    """A forward and a backward recurrent layer over the same inputs; the
+    outputs are their hidden states, step by step, side by side."""
+    def __init__(self, forward_rnn, backward_rnn):
+        super().__init__()
+        self.forward_rnn, self.backward_rnn = forward_rnn, backward_rnn
+        self.num_hiddens = forward_rnn.num_hiddens + backward_rnn.num_hiddens
+
+    def forward(self, inputs, state=None):
+        f_state, b_state = (None, None) if state is None else state
+        f_outputs, f_state = self.forward_rnn(inputs, f_state)
+        b_outputs, b_state = self.backward_rnn(inputs.flip(0), b_state)
+        outputs = torch.cat([f_outputs, b_outputs.flip(0)], dim=-1)
+        return outputs, (f_state, b_state)
+
+
 # Defined in :numref:`subsec_mt_corpus`
 d2l.DATA_HUB['kjv'] = (
     'http://deb.debian.org/debian/pool/main/s/sword-text-kjv/'
