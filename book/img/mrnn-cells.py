@@ -1,4 +1,5 @@
-"""Draw the gated recurrent cells of the modern RNN chapter (mrnn-*.svg).
+"""Draw the figures of the modern RNN chapter (mrnn-*.svg): the LSTM and
+GRU cells, a deep (stacked) RNN and a bidirectional RNN.
 
 Run from the repository root: python book/img/mrnn-cells.py
 """
@@ -140,6 +141,73 @@ def gru_cell(path):
     d.save(path)
 
 
+def state(name, t, layer=None):
+    """H with time subscript t and, optionally, a layer superscript."""
+    s = sub(name, t)
+    if layer is not None:
+        s += (f'<tspan baseline-shift="super" font-size="9" dx="1">'
+              f'({layer})</tspan>')
+    return s
+
+
+def deep_rnn(path, num_layers=3, num_steps=4):
+    """A grid of hidden states: time runs to the right, layers upwards."""
+    dx, dy, x0 = 120, 70, 110
+    y_in = 70 + dy * (num_layers + 1)
+    d = Drawing(x0 + dx * num_steps + 20, y_in + 40)
+    for t in range(num_steps):
+        x = x0 + dx * t
+        d.text(x, y_in + 4, sub('X', t + 1))
+        d.line([(x, y_in - 12), (x, y_in - dy + 16)])
+        for l in range(num_layers):
+            y = y_in - dy * (l + 1)
+            d.box(x, y, state('H', t + 1, l + 1), NODE, w=64)
+            if l < num_layers - 1:
+                d.line([(x, y - 15), (x, y - dy + 15)])
+            if t < num_steps - 1:
+                d.line([(x + 32, y), (x + dx - 32, y)], color=STATE,
+                       width=2)
+        y_top = y_in - dy * num_layers
+        d.line([(x, y_top - 15), (x, y_top - dy + 22)])
+        d.box(x, y_top - dy + 8, sub('O', t + 1), GATE, w=40, h=26)
+    for l in range(num_layers):
+        y = y_in - dy * (l + 1)
+        d.text(20, y + 4, f'layer {l + 1}', anchor='start')
+    d.save(path)
+
+
+def bi_rnn(path, num_steps=4):
+    """A forward and a backward row of hidden states, both read every
+    input, and every output reads both."""
+    dx, x0, y_out, y_b, y_f, y_in = 120, 130, 40, 120, 200, 280
+    d = Drawing(x0 + dx * num_steps, y_in + 30)
+    d.text(20, y_f + 4, 'forward', anchor='start')
+    d.text(20, y_b + 4, 'backward', anchor='start')
+    fwd = lambda t: (f'H<tspan baseline-shift="super" font-size="9">→'
+                     f'</tspan>' + f'<tspan baseline-shift="sub" '
+                     f'font-size="9">{t}</tspan>')
+    bwd = lambda t: fwd(t).replace('→', '←')
+    for t in range(num_steps):
+        x = x0 + dx * t
+        d.text(x, y_in + 4, sub('X', t + 1))
+        d.line([(x, y_in - 12), (x, y_f + 15)])
+        d.line([(x - 6, y_in - 12), (x - 42, y_in - 30), (x - 42, y_b + 8),
+                (x - 28, y_b + 8)])
+        d.box(x, y_f, fwd(t + 1), NODE, w=56)
+        d.box(x, y_b, bwd(t + 1), NODE, w=56)
+        if t < num_steps - 1:
+            d.line([(x + 28, y_f), (x + dx - 28, y_f)], color=STATE, width=2)
+            d.line([(x + dx - 28, y_b - 6), (x + 28, y_b - 6)],
+                   color=STATE, width=2)
+        d.line([(x + 20, y_f - 15), (x + 40, y_f - 30), (x + 40, y_out + 24),
+                (x + 30, y_out + 14)])
+        d.line([(x, y_b - 15), (x, y_out + 13)])
+        d.box(x + 6, y_out, sub('O', t + 1), GATE, w=56, h=26)
+    d.save(path)
+
+
 if __name__ == '__main__':
     lstm_cell('book/img/mrnn-lstm-cell.svg')
     gru_cell('book/img/mrnn-gru-cell.svg')
+    deep_rnn('book/img/mrnn-deep-rnn.svg')
+    bi_rnn('book/img/mrnn-bi-rnn.svg')
