@@ -2237,7 +2237,7 @@ class ViTBlock(nn.Module):
 class ViT(d2l.Classifier):
     """Vision Transformer: patch embedding, class token, learned position
     embeddings, pre-norm blocks, and a linear head on the class token."""
-    def __init__(self, img_size=28, patch_size=4, num_hiddens=64,
+    def __init__(self, img_size=28, patch_size=7, num_hiddens=64,
                  mlp_num_hiddens=128, num_heads=4, num_blks=2,
                  emb_dropout=0.1, blk_dropout=0.1, lr=0.001,
                  num_classes=10, num_channels=1):

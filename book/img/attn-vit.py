@@ -35,22 +35,22 @@ def arrow(x1, y1, x2, y2):
 def vit():
     body = []
     # The image, cut into a 7 x 7 grid of patches
-    x0, y0, cell = 20, 40, 14
-    body.append(rect(x0, y0, 7 * cell, 7 * cell, '#f3f4f6', rx=0))
-    for i in range(1, 7):
+    x0, y0, cell = 20, 40, 24.5
+    body.append(rect(x0, y0, 4 * cell, 4 * cell, '#f3f4f6', rx=0))
+    for i in range(1, 4):
         body.append(f'<line x1="{x0 + i * cell}" y1="{y0}" '
-                    f'x2="{x0 + i * cell}" y2="{y0 + 7 * cell}" '
+                    f'x2="{x0 + i * cell}" y2="{y0 + 4 * cell}" '
                     f'stroke="{INK}" stroke-width="0.6"/>')
         body.append(f'<line x1="{x0}" y1="{y0 + i * cell}" '
-                    f'x2="{x0 + 7 * cell}" y2="{y0 + i * cell}" '
+                    f'x2="{x0 + 4 * cell}" y2="{y0 + i * cell}" '
                     f'stroke="{INK}" stroke-width="0.6"/>')
-    body.append(text(x0 + 3.5 * cell, y0 - 10, 'image, 28×28'))
-    body.append(text(x0 + 3.5 * cell, y0 + 7 * cell + 16, '49 patches, 4×4'))
+    body.append(text(x0 + 2 * cell, y0 - 10, 'image, 28×28'))
+    body.append(text(x0 + 2 * cell, y0 + 4 * cell + 16, '16 patches, 7×7'))
     # Patch embedding
-    body.append(arrow(x0 + 7 * cell, 89, 140, 89))
+    body.append(arrow(x0 + 4 * cell, 89, 140, 89))
     body.append(rect(140, 64, 116, 50, '#dbeafe'))
     body.append(text(198, 85, 'patch embedding'))
-    body.append(text(198, 100, '4×4 conv, stride 4'))
+    body.append(text(198, 100, '7×7 conv, stride 7'))
     body.append(arrow(256, 89, 276, 89))
     # The tokens: class token + 49 patch tokens, position embeddings added
     tx = 276
@@ -59,7 +59,7 @@ def vit():
     body.append(text(tx + 7 * 14 + 6, 93, '…', size=13, anchor='start'))
     body.append(text(tx + 6, 70, 'class', size=10))
     body.append(text(tx + 55, 120, '+ position embeddings', size=10))
-    body.append(text(tx + 55, 134, '50 tokens × 64', size=10))
+    body.append(text(tx + 55, 134, '17 tokens × 64', size=10))
     # The blocks
     bx = 414
     body.append(arrow(tx + 120, 89, bx, 89))
