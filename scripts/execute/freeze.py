@@ -146,8 +146,13 @@ def write(book: Book, fw: str, page: Page, nb, record: Record) -> bool:
         shutil.rmtree(folder)
     if files:
         os.replace(tmp, folder)
-    write_if_changed(path, json.dumps(entry, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    write_if_changed(path, _dump(entry))
     return True
+
+
+def _dump(entry: dict) -> str:
+    """The text of an entry file: indented, keys sorted, so diffs stay line by line."""
+    return json.dumps(entry, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def prune(book: Book, fw: str) -> list[Path]:
@@ -308,8 +313,7 @@ def rekey(book: Book, fw: str, page: Page, nb, frozen: Frozen) -> None:
     entry = dict(frozen.entry, key=notebook_key(nb),
                  deps=with_cells(notebook_meta(nb).get("deps", {}), nb))
     entry["checksum"] = _checksum(entry, frozen.files)
-    write_if_changed(frozen.path, json.dumps(entry, indent=1, ensure_ascii=False,
-                                             sort_keys=True) + "\n")
+    write_if_changed(frozen.path, _dump(entry))
 
 
 def _changed(old: dict, new: dict) -> tuple[list[str], list[str], list[str]]:
