@@ -1394,7 +1394,7 @@ class DenseNet(d2l.Classifier):
     dense blocks of `arch` layers with transitions that halve the channels,
     BN, ReLU, global average pooling and a linear layer."""
     def __init__(self, stem_channels=16, growth_rate=12, arch=(3, 3, 3),
-                 lr=0.1, num_classes=10, *, rngs):
+                 lr=0.05, num_classes=10, *, rngs):
         super().__init__()
         self.save_hyperparameters(ignore=['rngs'])
         c = stem_channels
@@ -1418,6 +1418,12 @@ class DenseNet(d2l.Classifier):
     def loss(self, Y_hat, Y, averaged=True):
         """The cross-entropy of logits, as for softmax regression."""
         return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+    def validation_step(self, batch):
+        """The loss and the accuracy of one validation minibatch, with the
+        forward pass compiled."""
+        Y_hat = d2l.compiled_call(self, *batch[:-1])
+        return {'loss': self.loss(Y_hat, batch[-1]),
+                'acc': self.accuracy(Y_hat, batch[-1])}
 
 
 # Defined in :numref:`subsec_anynet`
@@ -1702,6 +1708,168 @@ class RNNLM(d2l.RNNLMScratch):
 
     def output_layer(self, hiddens):
         return self.linear(hiddens).swapaxes(0, 1)
+
+
+# Defined in :numref:`subsec_lstm_scratch`
+class LSTMScratch(d2l.Module):
+    """An LSTM layer from scratch: input, forget and output gates, an input
+    node and a memory cell; the state is the pair (H, C)."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        h = num_hiddens  # columns: input gate, forget gate, output gate, node
+        normal = lambda *shape: jax.random.normal(rngs.params(), shape) * sigma
+        self.W_x = nnx.Param(normal(num_inputs, 4 * h))
+        self.W_h = nnx.Param(normal(h, 4 * h))
+        self.b = nnx.Param(jnp.zeros(4 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: a pair of
+        (batch_size, num_hiddens) arrays or None."""
+        if state is None:
+            zeros = jnp.zeros((inputs.shape[1], self.num_hiddens))
+            state = (zeros, zeros)
+        H, C = state
+        W_x, W_h, b = self.W_x[...], self.W_h[...], self.b[...]
+        outputs = []
+        for X in inputs:  # one time step at a time
+            gates = X @ W_x + H @ W_h + b
+            I, F, O, C_tilde = jnp.split(gates, 4, axis=1)
+            I, F, O = jax.nn.sigmoid(I), jax.nn.sigmoid(F), jax.nn.sigmoid(O)
+            C = F * C + I * jnp.tanh(C_tilde)
+            H = O * jnp.tanh(C)
+            outputs.append(H)
+        return jnp.stack(outputs), (H, C)
+
+
+# Defined in :numref:`subsec_lstm_concise`
+class LSTM(d2l.Module):
+    """The framework's LSTM layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal = nnx.initializers.normal(sigma)
+        cell = nnx.OptimizedLSTMCell(
+            num_inputs, num_hiddens, kernel_init=normal,
+            recurrent_kernel_init=normal, rngs=rngs)
+        self.rnn = nnx.RNN(cell, time_major=True, return_carry=True)
+
+    def forward(self, inputs, state=None):
+        state, outputs = self.rnn(inputs, initial_carry=state)
+        return outputs, state
+
+
+# Defined in :numref:`subsec_gru_scratch`
+class GRUScratch(d2l.Module):
+    """A GRU layer from scratch: reset and update gates and a candidate
+    hidden state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        h = num_hiddens  # columns: reset gate, update gate, candidate
+        normal = lambda *shape: jax.random.normal(rngs.params(), shape) * sigma
+        self.W_x = nnx.Param(normal(num_inputs, 3 * h))
+        self.W_hg = nnx.Param(normal(h, 2 * h))  # the gates
+        self.W_hh = nnx.Param(normal(h, h))
+        self.b = nnx.Param(jnp.zeros(3 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None."""
+        H = state
+        if H is None:
+            H = jnp.zeros((inputs.shape[1], self.num_hiddens))
+        W_x, W_hg = self.W_x[...], self.W_hg[...]
+        W_hh, b = self.W_hh[...], self.b[...]
+        outputs = []
+        for X in inputs:  # one time step at a time
+            x_r, x_z, x_h = jnp.split(X @ W_x + b, 3, axis=1)
+            h_r, h_z = jnp.split(H @ W_hg, 2, axis=1)
+            R, Z = jax.nn.sigmoid(x_r + h_r), jax.nn.sigmoid(x_z + h_z)
+            H_tilde = jnp.tanh(x_h + (R * H) @ W_hh)
+            H = Z * H + (1 - Z) * H_tilde
+            outputs.append(H)
+        return jnp.stack(outputs), H
+
+
+# Defined in :numref:`subsec_gru_concise`
+class GRU(d2l.Module):
+    """The framework's GRU layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal = nnx.initializers.normal(sigma)
+        cell = nnx.GRUCell(num_inputs, num_hiddens, kernel_init=normal,
+                           recurrent_kernel_init=normal, rngs=rngs)
+        self.rnn = nnx.RNN(cell, time_major=True, return_carry=True)
+
+    def forward(self, inputs, state=None):
+        state, outputs = self.rnn(inputs, initial_carry=state)
+        return outputs, state
+
+
+# Defined in :numref:`subsec_deep_rnn_scratch`
+class StackedRNNScratch(d2l.Module):
+    """Recurrent layers on top of each other: the hidden states of each
+    layer are the inputs of the next. The state is a list, one per layer."""
+    def __init__(self, layers):
+        super().__init__()
+        self.rnns = nnx.List(layers)
+        self.num_hiddens = layers[-1].num_hiddens  # read by the output layer
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * len(self.rnns)
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            inputs, layer_state = rnn(inputs, layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_deep_rnn_concise`
+class DeepGRU(d2l.Module):
+    """The framework's GRU with `num_layers` layers, with the call
+    convention of RNNScratch."""
+    def __init__(self, num_inputs, num_hiddens, num_layers, sigma=0.01, *,
+                 rngs):
+        super().__init__()
+        self.save_hyperparameters(ignore=['rngs'])
+        normal = nnx.initializers.normal(sigma)
+        self.rnns = nnx.List([
+            nnx.RNN(nnx.GRUCell(num_inputs if i == 0 else num_hiddens,
+                                num_hiddens, kernel_init=normal,
+                                recurrent_kernel_init=normal, rngs=rngs),
+                    time_major=True, return_carry=True)
+            for i in range(num_layers)])
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * self.num_layers
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            layer_state, inputs = rnn(inputs, initial_carry=layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_bi_rnn_scratch`
+class BiRNNScratch(d2l.Module):
+    """A forward and a backward recurrent layer over the same inputs; the
+    outputs are their hidden states, step by step, side by side."""
+    def __init__(self, forward_rnn, backward_rnn):
+        super().__init__()
+        self.forward_rnn, self.backward_rnn = forward_rnn, backward_rnn
+        self.num_hiddens = forward_rnn.num_hiddens + backward_rnn.num_hiddens
+
+    def forward(self, inputs, state=None):
+        f_state, b_state = (None, None) if state is None else state
+        f_outputs, f_state = self.forward_rnn(inputs, f_state)
+        b_outputs, b_state = self.backward_rnn(jnp.flip(inputs, 0), b_state)
+        outputs = jnp.concatenate([f_outputs, jnp.flip(b_outputs, 0)], -1)
+        return outputs, (f_state, b_state)
 
 
 # Defined in :numref:`subsec_mt_corpus`

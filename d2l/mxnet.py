@@ -1395,7 +1395,7 @@ class DenseNet(d2l.Classifier):
     dense blocks of `arch` layers with transitions that halve the channels,
     BN, ReLU, global average pooling and a linear layer."""
     def __init__(self, stem_channels=16, growth_rate=12, arch=(3, 3, 3),
-                 lr=0.1, num_classes=10):
+                 lr=0.05, num_classes=10):
         super().__init__()
         self.save_hyperparameters()
         c = stem_channels
@@ -1711,6 +1711,170 @@ class RNNLM(d2l.RNNLMScratch):
 
     def output_layer(self, hiddens):
         return self.linear(hiddens).swapaxes(0, 1)
+
+
+# Defined in :numref:`subsec_lstm_scratch`
+class LSTMScratch(d2l.Module):
+    """An LSTM layer from scratch: input, forget and output gates, an input
+    node and a memory cell; the state is the pair (H, C)."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: input gate, forget gate, output gate, node
+        self.W_x = self.params.get('W_x', shape=(num_inputs, 4 * h),
+                                   init=init.Normal(sigma))
+        self.W_h = self.params.get('W_h', shape=(h, 4 * h),
+                                   init=init.Normal(sigma))
+        self.b = self.params.get('b', shape=(4 * h,), init=init.Zero())
+        self.initialize()
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: a pair of
+        (batch_size, num_hiddens) arrays or None."""
+        ctx = inputs.ctx
+        if state is None:
+            zeros = np.zeros((inputs.shape[1], self.num_hiddens), ctx=ctx)
+            state = (zeros, zeros)
+        H, C = state
+        W_x, W_h, b = self.W_x.data(ctx), self.W_h.data(ctx), self.b.data(ctx)
+        outputs = []
+        for t in range(inputs.shape[0]):  # one time step at a time
+            gates = np.dot(inputs[t], W_x) + np.dot(H, W_h) + b
+            I, F, O, C_tilde = np.split(gates, 4, axis=1)
+            I, F, O = npx.sigmoid(I), npx.sigmoid(F), npx.sigmoid(O)
+            C = F * C + I * np.tanh(C_tilde)
+            H = O * np.tanh(C)
+            outputs.append(H)
+        return np.stack(outputs), (H, C)
+
+
+# Defined in :numref:`subsec_lstm_concise`
+class LSTM(d2l.Module):
+    """The framework's LSTM layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = gluon.rnn.LSTM(num_hiddens, input_size=num_inputs,
+                                  i2h_weight_initializer=init.Normal(sigma),
+                                  h2h_weight_initializer=init.Normal(sigma))
+        self.rnn.initialize()  # the biases start at zero
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = self.rnn.begin_state(inputs.shape[1], ctx=inputs.ctx)
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_gru_scratch`
+class GRUScratch(d2l.Module):
+    """A GRU layer from scratch: reset and update gates and a candidate
+    hidden state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: reset gate, update gate, candidate
+        normal = init.Normal(sigma)
+        self.W_x = self.params.get('W_x', shape=(num_inputs, 3 * h),
+                                   init=normal)
+        self.W_hg = self.params.get('W_hg', shape=(h, 2 * h), init=normal)
+        self.W_hh = self.params.get('W_hh', shape=(h, h), init=normal)
+        self.b = self.params.get('b', shape=(3 * h,), init=init.Zero())
+        self.initialize()
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None."""
+        ctx = inputs.ctx
+        H = state
+        if H is None:
+            H = np.zeros((inputs.shape[1], self.num_hiddens), ctx=ctx)
+        W_x, W_hg = self.W_x.data(ctx), self.W_hg.data(ctx)
+        W_hh, b = self.W_hh.data(ctx), self.b.data(ctx)
+        outputs = []
+        for t in range(inputs.shape[0]):  # one time step at a time
+            x_r, x_z, x_h = np.split(np.dot(inputs[t], W_x) + b, 3, axis=1)
+            h_r, h_z = np.split(np.dot(H, W_hg), 2, axis=1)
+            R, Z = npx.sigmoid(x_r + h_r), npx.sigmoid(x_z + h_z)
+            H_tilde = np.tanh(x_h + np.dot(R * H, W_hh))
+            H = Z * H + (1 - Z) * H_tilde
+            outputs.append(H)
+        return np.stack(outputs), H
+
+
+# Defined in :numref:`subsec_gru_concise`
+class GRU(d2l.Module):
+    """The framework's GRU layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = gluon.rnn.GRU(num_hiddens, input_size=num_inputs,
+                                 i2h_weight_initializer=init.Normal(sigma),
+                                 h2h_weight_initializer=init.Normal(sigma))
+        self.rnn.initialize()  # the biases start at zero
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = self.rnn.begin_state(inputs.shape[1], ctx=inputs.ctx)
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_deep_rnn_scratch`
+class StackedRNNScratch(d2l.Module):
+    """Recurrent layers on top of each other: the hidden states of each
+    layer are the inputs of the next. The state is a list, one per layer."""
+    def __init__(self, layers):
+        super().__init__()
+        self.rnns = gluon.nn.Sequential()  # registers the layers' parameters
+        for rnn in layers:
+            self.rnns.add(rnn)
+        self.num_hiddens = layers[-1].num_hiddens  # read by the output layer
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * len(self.rnns)
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            inputs, layer_state = rnn(inputs, layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_deep_rnn_concise`
+class DeepGRU(d2l.Module):
+    """The framework's GRU with `num_layers` layers, with the call
+    convention of RNNScratch."""
+    def __init__(self, num_inputs, num_hiddens, num_layers, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = gluon.rnn.GRU(num_hiddens, num_layers=num_layers,
+                                 input_size=num_inputs,
+                                 i2h_weight_initializer=init.Normal(sigma),
+                                 h2h_weight_initializer=init.Normal(sigma))
+        self.rnn.initialize()  # the biases start at zero
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = self.rnn.begin_state(inputs.shape[1], ctx=inputs.ctx)
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_bi_rnn_scratch`
+class BiRNNScratch(d2l.Module):
+    """A forward and a backward recurrent layer over the same inputs; the
+    outputs are their hidden states, step by step, side by side."""
+    def __init__(self, forward_rnn, backward_rnn):
+        super().__init__()
+        self.forward_rnn, self.backward_rnn = forward_rnn, backward_rnn
+        self.num_hiddens = forward_rnn.num_hiddens + backward_rnn.num_hiddens
+
+    def forward(self, inputs, state=None):
+        f_state, b_state = (None, None) if state is None else state
+        f_outputs, f_state = self.forward_rnn(inputs, f_state)
+        b_outputs, b_state = self.backward_rnn(np.flip(inputs, 0), b_state)
+        outputs = np.concatenate([f_outputs, np.flip(b_outputs, 0)], -1)
+        return outputs, (f_state, b_state)
 
 
 # Defined in :numref:`subsec_mt_corpus`

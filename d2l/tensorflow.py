@@ -1384,7 +1384,7 @@ class DenseNet(d2l.Classifier):
     dense blocks of `arch` layers with transitions that halve the channels,
     BN, ReLU, global average pooling and a linear layer."""
     def __init__(self, stem_channels=16, growth_rate=12, arch=(3, 3, 3),
-                 lr=0.1, num_classes=10):
+                 lr=0.05, num_classes=10):
         super().__init__()
         self.save_hyperparameters()
         layers = tf.keras.layers
@@ -1686,6 +1686,177 @@ class RNNLM(d2l.RNNLMScratch):
 
     def output_layer(self, hiddens):
         return tf.transpose(self.linear(hiddens), (1, 0, 2))
+
+
+# Defined in :numref:`subsec_lstm_scratch`
+class LSTMScratch(d2l.Module):
+    """An LSTM layer from scratch: input, forget and output gates, an input
+    node and a memory cell; the state is the pair (H, C)."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: input gate, forget gate, output gate, node
+        normal = lambda *shape: tf.random.normal(shape) * sigma
+        self.W_x = tf.keras.Variable(normal(num_inputs, 4 * h))
+        self.W_h = tf.keras.Variable(normal(h, 4 * h))
+        self.b = tf.keras.Variable(tf.zeros(4 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: a pair of
+        (batch_size, num_hiddens) tensors or None."""
+        if state is None:
+            zeros = tf.zeros((tf.shape(inputs)[1], self.num_hiddens))
+            state = (zeros, zeros)
+        H, C = state
+        outputs = []
+        for X in tf.unstack(inputs):  # one time step at a time
+            gates = X @ self.W_x + H @ self.W_h + self.b
+            I, F, O, C_tilde = tf.split(gates, 4, axis=1)
+            I, F, O = tf.sigmoid(I), tf.sigmoid(F), tf.sigmoid(O)
+            C = F * C + I * tf.tanh(C_tilde)
+            H = O * tf.tanh(C)
+            outputs.append(H)
+        return tf.stack(outputs), (H, C)
+
+
+# Defined in :numref:`subsec_lstm_concise`
+class LSTM(d2l.Module):
+    """The framework's LSTM layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        normal = tf.keras.initializers.RandomNormal(stddev=sigma)
+        self.rnn = tf.keras.layers.LSTM(
+            num_hiddens, return_sequences=True, return_state=True,
+            kernel_initializer=normal, recurrent_initializer=normal,
+            bias_initializer='zeros', unit_forget_bias=False)
+        # Create the weights now, so that Keras knows the layer's shapes
+        self.rnn.build((None, None, num_inputs))
+
+    def forward(self, inputs, state=None):
+        batch_first = tf.transpose(inputs, (1, 0, 2))
+        outputs, H, C = self.rnn(batch_first, initial_state=state)
+        return tf.transpose(outputs, (1, 0, 2)), [H, C]
+
+
+# Defined in :numref:`subsec_gru_scratch`
+class GRUScratch(d2l.Module):
+    """A GRU layer from scratch: reset and update gates and a candidate
+    hidden state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: reset gate, update gate, candidate
+        normal = lambda *shape: tf.random.normal(shape) * sigma
+        self.W_x = tf.keras.Variable(normal(num_inputs, 3 * h))
+        self.W_hg = tf.keras.Variable(normal(h, 2 * h))  # the gates
+        self.W_hh = tf.keras.Variable(normal(h, h))
+        self.b = tf.keras.Variable(tf.zeros(3 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None."""
+        H = state
+        if H is None:
+            H = tf.zeros((tf.shape(inputs)[1], self.num_hiddens))
+        outputs = []
+        for X in tf.unstack(inputs):  # one time step at a time
+            x_r, x_z, x_h = tf.split(X @ self.W_x + self.b, 3, axis=1)
+            h_r, h_z = tf.split(H @ self.W_hg, 2, axis=1)
+            R, Z = tf.sigmoid(x_r + h_r), tf.sigmoid(x_z + h_z)
+            H_tilde = tf.tanh(x_h + (R * H) @ self.W_hh)
+            H = Z * H + (1 - Z) * H_tilde
+            outputs.append(H)
+        return tf.stack(outputs), H
+
+
+# Defined in :numref:`subsec_gru_concise`
+class GRU(d2l.Module):
+    """The framework's GRU layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        normal = tf.keras.initializers.RandomNormal(stddev=sigma)
+        self.rnn = tf.keras.layers.GRU(
+            num_hiddens, return_sequences=True, return_state=True,
+            kernel_initializer=normal, recurrent_initializer=normal,
+            bias_initializer='zeros')
+        # Create the weights now, so that Keras knows the layer's shapes
+        self.rnn.build((None, None, num_inputs))
+
+    def forward(self, inputs, state=None):
+        batch_first = tf.transpose(inputs, (1, 0, 2))
+        outputs, state = self.rnn(batch_first, initial_state=state)
+        return tf.transpose(outputs, (1, 0, 2)), state
+
+
+# Defined in :numref:`subsec_deep_rnn_scratch`
+class StackedRNNScratch(d2l.Module):
+    """Recurrent layers on top of each other: the hidden states of each
+    layer are the inputs of the next. The state is a list, one per layer."""
+    def __init__(self, layers):
+        super().__init__()
+        self.rnns = list(layers)  # Keras tracks the layers of a list
+        self.num_hiddens = layers[-1].num_hiddens  # read by the output layer
+        self.built = True  # the layers come with their weights
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * len(self.rnns)
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            inputs, layer_state = rnn(inputs, layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_deep_rnn_concise`
+class DeepGRU(d2l.Module):
+    """The framework's GRU with `num_layers` layers, with the call
+    convention of RNNScratch."""
+    def __init__(self, num_inputs, num_hiddens, num_layers, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        normal = tf.keras.initializers.RandomNormal(stddev=sigma)
+        self.rnns = []
+        for i in range(num_layers):
+            rnn = tf.keras.layers.GRU(
+                num_hiddens, return_sequences=True, return_state=True,
+                kernel_initializer=normal, recurrent_initializer=normal,
+                bias_initializer='zeros')
+            rnn.build((None, None, num_inputs if i == 0 else num_hiddens))
+            self.rnns.append(rnn)
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * self.num_layers
+        X = tf.transpose(inputs, (1, 0, 2))  # Keras puts the batch first
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            X, layer_state = rnn(X, initial_state=layer_state)
+            new_state.append(layer_state)
+        return tf.transpose(X, (1, 0, 2)), new_state
+
+
+# Defined in :numref:`subsec_bi_rnn_scratch`
+class BiRNNScratch(d2l.Module):
+    """A forward and a backward recurrent layer over the same inputs; the
+    outputs are their hidden states, step by step, side by side."""
+    def __init__(self, forward_rnn, backward_rnn):
+        super().__init__()
+        self.forward_rnn, self.backward_rnn = forward_rnn, backward_rnn
+        self.num_hiddens = forward_rnn.num_hiddens + backward_rnn.num_hiddens
+        self.built = True  # the layers come with their weights
+
+    def forward(self, inputs, state=None):
+        f_state, b_state = (None, None) if state is None else state
+        f_outputs, f_state = self.forward_rnn(inputs, f_state)
+        b_outputs, b_state = self.backward_rnn(tf.reverse(inputs, [0]),
+                                               b_state)
+        outputs = tf.concat([f_outputs, tf.reverse(b_outputs, [0])], -1)
+        return outputs, (f_state, b_state)
 
 
 # Defined in :numref:`subsec_mt_corpus`

@@ -1354,7 +1354,7 @@ class DenseNet(d2l.Classifier):
     dense blocks of `arch` layers with transitions that halve the channels,
     BN, ReLU, global average pooling and a linear layer."""
     def __init__(self, stem_channels=16, growth_rate=12, arch=(3, 3, 3),
-                 lr=0.1, num_classes=10):
+                 lr=0.05, num_classes=10):
         super().__init__()
         self.save_hyperparameters()
         c = stem_channels
@@ -1654,6 +1654,158 @@ class RNNLM(d2l.RNNLMScratch):
 
     def output_layer(self, hiddens):
         return self.linear(hiddens).transpose(0, 1)
+
+
+# Defined in :numref:`subsec_lstm_scratch`
+class LSTMScratch(d2l.Module):
+    """An LSTM layer from scratch: input, forget and output gates, an input
+    node and a memory cell; the state is the pair (H, C)."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: input gate, forget gate, output gate, node
+        self.W_x = nn.Parameter(torch.randn(num_inputs, 4 * h) * sigma)
+        self.W_h = nn.Parameter(torch.randn(h, 4 * h) * sigma)
+        self.b = nn.Parameter(torch.zeros(4 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: a pair of
+        (batch_size, num_hiddens) tensors or None."""
+        if state is None:
+            zeros = torch.zeros((inputs.shape[1], self.num_hiddens),
+                                device=inputs.device)
+            state = (zeros, zeros)
+        H, C = state
+        outputs = []
+        for X in inputs:  # one time step at a time
+            gates = X @ self.W_x + H @ self.W_h + self.b
+            I, F_, O, C_tilde = gates.chunk(4, dim=1)
+            I, F_, O = torch.sigmoid(I), torch.sigmoid(F_), torch.sigmoid(O)
+            C = F_ * C + I * torch.tanh(C_tilde)
+            H = O * torch.tanh(C)
+            outputs.append(H)
+        return torch.stack(outputs), (H, C)
+
+
+# Defined in :numref:`subsec_lstm_concise`
+class LSTM(d2l.Module):
+    """The framework's LSTM layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = nn.LSTM(num_inputs, num_hiddens)
+        for name, param in self.rnn.named_parameters():
+            if name.startswith('weight'):
+                nn.init.normal_(param, std=sigma)
+            else:
+                nn.init.zeros_(param)
+
+    def forward(self, inputs, state=None):
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_gru_scratch`
+class GRUScratch(d2l.Module):
+    """A GRU layer from scratch: reset and update gates and a candidate
+    hidden state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        h = num_hiddens  # columns: reset gate, update gate, candidate
+        self.W_x = nn.Parameter(torch.randn(num_inputs, 3 * h) * sigma)
+        self.W_hg = nn.Parameter(torch.randn(h, 2 * h) * sigma)  # gates
+        self.W_hh = nn.Parameter(torch.randn(h, h) * sigma)
+        self.b = nn.Parameter(torch.zeros(3 * h))
+
+    def forward(self, inputs, state=None):
+        """inputs: (num_steps, batch_size, num_inputs); state: (batch_size,
+        num_hiddens) or None."""
+        H = state
+        if H is None:
+            H = torch.zeros((inputs.shape[1], self.num_hiddens),
+                            device=inputs.device)
+        outputs = []
+        for X in inputs:  # one time step at a time
+            x_r, x_z, x_h = (X @ self.W_x + self.b).chunk(3, dim=1)
+            h_r, h_z = (H @ self.W_hg).chunk(2, dim=1)
+            R, Z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+            H_tilde = torch.tanh(x_h + (R * H) @ self.W_hh)
+            H = Z * H + (1 - Z) * H_tilde
+            outputs.append(H)
+        return torch.stack(outputs), H
+
+
+# Defined in :numref:`subsec_gru_concise`
+class GRU(d2l.Module):
+    """The framework's GRU layer, with the call convention of RNNScratch:
+    inputs (num_steps, batch_size, num_inputs), optional state."""
+    def __init__(self, num_inputs, num_hiddens, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = nn.GRU(num_inputs, num_hiddens)
+        for name, param in self.rnn.named_parameters():
+            if name.startswith('weight'):
+                nn.init.normal_(param, std=sigma)
+            else:
+                nn.init.zeros_(param)
+
+    def forward(self, inputs, state=None):
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_deep_rnn_scratch`
+class StackedRNNScratch(d2l.Module):
+    """Recurrent layers on top of each other: the hidden states of each
+    layer are the inputs of the next. The state is a list, one per layer."""
+    def __init__(self, layers):
+        super().__init__()
+        self.rnns = nn.ModuleList(layers)
+        self.num_hiddens = layers[-1].num_hiddens  # read by the output layer
+
+    def forward(self, inputs, state=None):
+        if state is None:
+            state = [None] * len(self.rnns)
+        new_state = []
+        for rnn, layer_state in zip(self.rnns, state):
+            inputs, layer_state = rnn(inputs, layer_state)
+            new_state.append(layer_state)
+        return inputs, new_state
+
+
+# Defined in :numref:`subsec_deep_rnn_concise`
+class DeepGRU(d2l.Module):
+    """The framework's GRU with `num_layers` layers, with the call
+    convention of RNNScratch."""
+    def __init__(self, num_inputs, num_hiddens, num_layers, sigma=0.01):
+        super().__init__()
+        self.save_hyperparameters()
+        self.rnn = nn.GRU(num_inputs, num_hiddens, num_layers=num_layers)
+        for name, param in self.rnn.named_parameters():
+            if name.startswith('weight'):
+                nn.init.normal_(param, std=sigma)
+            else:
+                nn.init.zeros_(param)
+
+    def forward(self, inputs, state=None):
+        return self.rnn(inputs, state)
+
+
+# Defined in :numref:`subsec_bi_rnn_scratch`
+class BiRNNScratch(d2l.Module):
+    """A forward and a backward recurrent layer over the same inputs; the
+    outputs are their hidden states, step by step, side by side."""
+    def __init__(self, forward_rnn, backward_rnn):
+        super().__init__()
+        self.forward_rnn, self.backward_rnn = forward_rnn, backward_rnn
+        self.num_hiddens = forward_rnn.num_hiddens + backward_rnn.num_hiddens
+
+    def forward(self, inputs, state=None):
+        f_state, b_state = (None, None) if state is None else state
+        f_outputs, f_state = self.forward_rnn(inputs, f_state)
+        b_outputs, b_state = self.backward_rnn(inputs.flip(0), b_state)
+        outputs = torch.cat([f_outputs, b_outputs.flip(0)], dim=-1)
+        return outputs, (f_state, b_state)
 
 
 # Defined in :numref:`subsec_mt_corpus`
