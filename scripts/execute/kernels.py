@@ -61,11 +61,16 @@ def kernel_versions(python: str, packages: tuple[str, ...]) -> tuple[str, str]:
 
 
 def thread_caps(threads: int) -> dict[str, str]:
-    """Environment that limits a kernel's thread pools to ``threads`` cores."""
+    """Environment that limits a kernel's thread pools to ``threads`` cores.
+
+    MXNet's engine gets one worker thread, each operator using up to ``threads`` OpenMP threads:
+    with as many engine workers as OpenMP threads, small matrix products (a recurrent cell's
+    step) were 20-100x slower on a 2-core machine, and a scratch LSTM's epoch took minutes
+    instead of seconds (its worker threads and their OpenMP teams wait on one another)."""
     n = str(max(1, threads))
     return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n,
             "NUMEXPR_NUM_THREADS": n, "TF_NUM_INTRAOP_THREADS": n, "TF_NUM_INTEROP_THREADS": "1",
-            "MXNET_CPU_WORKER_NTHREADS": n, "MXNET_OMP_MAX_THREADS": n,
+            "MXNET_CPU_WORKER_NTHREADS": "1", "MXNET_OMP_MAX_THREADS": n,
             "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}"}
 
 
