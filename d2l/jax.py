@@ -1743,6 +1743,14 @@ class LSTMScratch(d2l.Module):
 
 
 # Defined in :numref:`subsec_lstm_concise`
+@nnx.jit
+def scan_rnn(rnn, inputs, state):
+    """`rnn(inputs, initial_carry=state)` for a Flax `nnx.RNN`, compiled by
+    XLA (called outside `nnx.jit`, the scan is compiled again each time)."""
+    return rnn(inputs, initial_carry=state)
+
+
+# Defined in :numref:`subsec_lstm_concise`
 class LSTM(d2l.Module):
     """The framework's LSTM layer, with the call convention of RNNScratch:
     inputs (num_steps, batch_size, num_inputs), optional state."""
@@ -1756,7 +1764,7 @@ class LSTM(d2l.Module):
         self.rnn = nnx.RNN(cell, time_major=True, return_carry=True)
 
     def forward(self, inputs, state=None):
-        state, outputs = self.rnn(inputs, initial_carry=state)
+        state, outputs = scan_rnn(self.rnn, inputs, state)
         return outputs, state
 
 
@@ -1806,7 +1814,7 @@ class GRU(d2l.Module):
         self.rnn = nnx.RNN(cell, time_major=True, return_carry=True)
 
     def forward(self, inputs, state=None):
-        state, outputs = self.rnn(inputs, initial_carry=state)
+        state, outputs = d2l.scan_rnn(self.rnn, inputs, state)
         return outputs, state
 
 
@@ -1850,7 +1858,7 @@ class DeepGRU(d2l.Module):
             state = [None] * self.num_layers
         new_state = []
         for rnn, layer_state in zip(self.rnns, state):
-            layer_state, inputs = rnn(inputs, initial_carry=layer_state)
+            layer_state, inputs = d2l.scan_rnn(rnn, inputs, layer_state)
             new_state.append(layer_state)
         return inputs, new_state
 
