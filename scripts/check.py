@@ -47,6 +47,9 @@ def bib_problems(book: Book) -> list[BookError]:
     return errors
 
 
+CITE_ROLE = re.compile(r":cite[tp]?:`")
+
+
 def page_problems(p: dialect.ParsedPage, frameworks: list[str],
                   dropped: frozenset[str] = frozenset()) -> list[BookError]:
     """What the parser accepts but would lose silently: a page without a title, a label or
@@ -58,6 +61,11 @@ def page_problems(p: dialect.ParsedPage, frameworks: list[str],
         errors.append(BookError("the page has no title", "start it with a `# Title` heading",
                                 p.path, first))
     for b in blocks:
+        if isinstance(b, dialect.Table) and b.caption and CITE_ROLE.search(b.caption):
+            errors.append(BookError("a citation in a table caption: LaTeX cannot build the PDF "
+                                    "(a link inside \\caption)",
+                                    "cite in the text next to the table and keep the caption "
+                                    "plain", p.path, b.line))
         if isinstance(b, dialect.LineMark) and b.kind == "eqlabel":
             errors.append(BookError(f":eqlabel:`{b.value}` has no equation above it",
                                     "put it on the line right after a `$$ … $$` equation",

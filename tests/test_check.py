@@ -58,6 +58,9 @@ CASES = {
     "results page not in toc": ("```{results}\nLeNet = basics/lenet#2\n```", 1,
                                 "{results}: no page 'basics/lenet' in _toc.yml",
                                 "write the page's path without book/ and .md"),
+    "citation in a table caption": (": As in :citet:`Nobody2020`.\n\n| a | b |\n|---|---|\n"
+                                    "| 1 | 2 |", 0, "a citation in a table caption",
+                                    "cite in the text next to the table"),
     "results unknown option": ("```{results}\n:metrc: val_acc\nTensors = basics/tensors\n```",
                                1, "unknown option ':metrc:' of {results}", "use :metric:"),
 }
