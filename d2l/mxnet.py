@@ -1250,12 +1250,16 @@ class VGG(d2l.Classifier):
 
 # Defined in :numref:`subsec_nin_block`
 def nin_block(in_channels, out_channels, kernel_size, padding):
-    """A k x k convolution and two 1 x 1 convolutions, each with ReLU."""
+    """A k x k convolution and two 1 x 1 convolutions, each with ReLU;
+    He-initialized."""
+    he = init.Xavier(rnd_type='uniform', factor_type='in', magnitude=6)
     block = nn.Sequential()
     block.add(nn.Conv2D(out_channels, kernel_size, padding=padding,
-                        activation='relu'),
-              nn.Conv2D(out_channels, 1, activation='relu'),
-              nn.Conv2D(out_channels, 1, activation='relu'))
+                        activation='relu', weight_initializer=he),
+              nn.Conv2D(out_channels, 1, activation='relu',
+                        weight_initializer=he),
+              nn.Conv2D(out_channels, 1, activation='relu',
+                        weight_initializer=he))
     return block
 
 
