@@ -47,9 +47,6 @@ def bib_problems(book: Book) -> list[BookError]:
     return errors
 
 
-CITE_ROLE = re.compile(r":cite[tp]?:`")
-
-
 def page_problems(p: dialect.ParsedPage, frameworks: list[str],
                   dropped: frozenset[str] = frozenset()) -> list[BookError]:
     """What the parser accepts but would lose silently: a page without a title, a label or
@@ -61,7 +58,8 @@ def page_problems(p: dialect.ParsedPage, frameworks: list[str],
         errors.append(BookError("the page has no title", "start it with a `# Title` heading",
                                 p.path, first))
     for b in blocks:
-        if isinstance(b, dialect.Table) and b.caption and CITE_ROLE.search(b.caption):
+        if isinstance(b, dialect.Table) and b.caption and any(
+                u.kind in ("cite", "citet") for u in dialect.inline_uses(b.caption, b.line)):
             errors.append(BookError("a citation in a table caption: LaTeX cannot build the PDF "
                                     "(a link inside \\caption)",
                                     "cite in the text next to the table and keep the caption "
